@@ -7,7 +7,7 @@ module.exports = {
     '<rootDir>/projectors/src', '<rootDir>/realtime/src', '<rootDir>/embedded/src'],
   testMatch: ['**/*.spec.ts'],
   moduleNameMapper: { '^@chat/([a-z-]+)$': '<rootDir>/$1/src' },
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.base.json', isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }] },
   maxWorkers: 2,
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/scripts/skipped-suites-reporter.js'],

@@ -1,0 +1,247 @@
+// The embedded event store: one SQLite file (WAL) holding every stream in one table whose rowid is
+// the global position. SQLite lets one writer in at a time (BEGIN IMMEDIATE), so positions are handed
+// out in commit order and a reader can never see position N+1 without N: the global log has no holes
+// for subscribers to fall into, even with several processes appending to the same file.
+import { EventEmitter } from 'node:events';
+import { type SqliteDatabase, openSqlite, writeTransaction } from '../sqlite/sqlite-database';
+import {
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+  IdempotencyConflict,
+  checkExpectedRevision,
+} from './event-store';
+
+interface EventRow {
+  position: number;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string | null;
+  created_at: number;
+}
+
+export interface SqliteEventStoreOptions {
+  /** How often a subscription looks for appends made by other processes. Appends in this process wake it at once. */
+  readonly pollIntervalMs?: number;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position   INTEGER PRIMARY KEY,
+    stream_id  TEXT    NOT NULL,
+    revision   INTEGER NOT NULL,
+    event_id   TEXT    NOT NULL,
+    type       TEXT    NOT NULL,
+    data       TEXT    NOT NULL,
+    metadata   TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (stream_id, revision),
+    UNIQUE (stream_id, event_id)
+  );
+`;
+
+// Appends made through any store on the same file in this process wake that file's subscriptions.
+const appendSignals = new Map<string, EventEmitter>();
+function appendSignal(file: string): EventEmitter {
+  let signal = appendSignals.get(file);
+  if (!signal) {
+    signal = new EventEmitter();
+    signal.setMaxListeners(0);
+    appendSignals.set(file, signal);
+  }
+  return signal;
+}
+
+export class SqliteEventStore implements EventStore {
+  private readonly statements;
+  private readonly signal: EventEmitter;
+  private readonly pollIntervalMs: number;
+  private readonly subscriptions = new Set<Subscription>();
+
+  /** Opens (and creates, if need be) the store in a file of its own connection. */
+  static open(file: string, options: SqliteEventStoreOptions & { synchronous?: 'normal' | 'full' } = {}): SqliteEventStore {
+    return new SqliteEventStore(openSqlite(file, { synchronous: options.synchronous ?? 'normal' }), options, true);
+  }
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: SqliteEventStoreOptions = {},
+    private readonly ownsConnection = false,
+  ) {
+    db.exec(SCHEMA);
+    this.pollIntervalMs = options.pollIntervalMs ?? 20;
+    this.signal = appendSignal(db.name);
+    this.statements = {
+      revision: db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
+      byEventId: db.prepare<[string, string], { revision: number }>('SELECT revision FROM events WHERE stream_id = ? AND event_id = ?'),
+      idsFrom: db.prepare<[string, number, number], { event_id: string; position: number }>(
+        'SELECT event_id, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
+      ),
+      insert: db.prepare<[string, number, string, string, string, string | null, number]>(
+        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      forwards: db.prepare<[string, number, number], EventRow>('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?'),
+      backwards: db.prepare<[string, number, number], EventRow>('SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
+      all: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      head: db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
+    };
+  }
+
+  async appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    const result = writeTransaction(this.db, () => this.appendInTransaction(streamId, events, options.expectedRevision));
+    if (events.length > 0) this.signal.emit('append');
+    return result;
+  }
+
+  private appendInTransaction(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult {
+    const repeated = this.repeatedAppend(streamId, events);
+    if (repeated) return repeated;
+    const current = this.statements.revision.get(streamId)?.revision ?? undefined;
+    checkExpectedRevision(streamId, expected, current);
+    let revision = current ?? -1;
+    let position = 0;
+    const now = Date.now();
+    for (const event of events) {
+      revision += 1;
+      const metadata = event.metadata && Object.keys(event.metadata).length > 0 ? JSON.stringify(event.metadata) : null;
+      try {
+        position = Number(this.statements.insert.run(streamId, revision, event.id, event.type, JSON.stringify(event.data ?? null), metadata, now).lastInsertRowid);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new IdempotencyConflict(streamId, event.id);
+        throw error;
+      }
+    }
+    return { nextExpectedRevision: revision, position: position || this.head() };
+  }
+
+  /** The result of the earlier append when this batch was appended before (a retry), else undefined. */
+  private repeatedAppend(streamId: string, events: readonly EventToAppend[]): AppendResult | undefined {
+    const first = events[0];
+    if (!first) return undefined;
+    const stored = this.statements.byEventId.get(streamId, first.id);
+    if (!stored) return undefined;
+    const rows = this.statements.idsFrom.all(streamId, stored.revision, events.length);
+    const same = rows.length === events.length && rows.every((row, i) => row.event_id === events[i]!.id);
+    if (!same) throw new IdempotencyConflict(streamId, first.id);
+    return { nextExpectedRevision: stored.revision + events.length - 1, position: rows.at(-1)!.position };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const limit = options.maxCount ?? -1;
+    const rows =
+      options.direction === 'backwards'
+        ? this.statements.backwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+        : this.statements.forwards.all(streamId, options.fromRevision ?? 0, limit);
+    return rows.map(toRecordedEvent);
+  }
+
+  async streamRevision(streamId: string): Promise<number | undefined> {
+    return this.statements.revision.get(streamId)?.revision ?? undefined;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAllSync(options.after ?? 0, options.maxCount ?? 1000);
+  }
+
+  private readAllSync(after: number, maxCount: number): RecordedEvent[] {
+    return this.statements.all.all(after, maxCount).map(toRecordedEvent);
+  }
+
+  async headPosition(): Promise<number> {
+    return this.head();
+  }
+
+  private head(): number {
+    return this.statements.head.get()?.position ?? 0;
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    const batchSize = options.batchSize ?? 500;
+    let after = options.after ?? 0;
+    let closed = false;
+    let wake: (() => void) | undefined;
+    const onAppend = () => wake?.();
+    this.signal.on('append', onAppend);
+
+    const store = this;
+    const nextAppend = () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => done(), store.pollIntervalMs);
+        const done = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        };
+        wake = done;
+      });
+
+    async function* events(): AsyncGenerator<RecordedEvent> {
+      try {
+        while (!closed) {
+          const batch = store.readAllSync(after, batchSize);
+          if (batch.length === 0) {
+            await nextAppend();
+            continue;
+          }
+          for (const event of batch) {
+            if (closed) return;
+            after = event.position;
+            yield event;
+          }
+        }
+      } finally {
+        stop();
+      }
+    }
+
+    const stop = () => {
+      closed = true;
+      this.signal.off('append', onAppend);
+      wake?.();
+      this.subscriptions.delete(subscription);
+    };
+    const iterator = events();
+    const subscription: Subscription = {
+      [Symbol.asyncIterator]: () => iterator,
+      close: async () => stop(),
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async ping(): Promise<void> {
+    this.head();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    if (this.ownsConnection && this.db.open) this.db.close();
+  }
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    metadata: row.metadata ? (JSON.parse(row.metadata) as EventMetadata) : {},
+    revision: row.revision,
+    position: row.position,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
