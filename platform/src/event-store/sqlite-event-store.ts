@@ -173,22 +173,29 @@ export class SqliteEventStore implements EventStore {
     const onAppend = () => wake?.();
     this.signal.on('append', onAppend);
 
-    const store = this;
     const nextAppend = () =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(() => done(), store.pollIntervalMs);
         const done = () => {
           clearTimeout(timer);
           wake = undefined;
           resolve();
         };
+        const timer = setTimeout(done, this.pollIntervalMs);
         wake = done;
       });
 
+    const stop = () => {
+      closed = true;
+      this.signal.off('append', onAppend);
+      wake?.();
+      this.subscriptions.delete(subscription);
+    };
+
+    const readBatch = (from: number) => this.readAllSync(from, batchSize);
     async function* events(): AsyncGenerator<RecordedEvent> {
       try {
         while (!closed) {
-          const batch = store.readAllSync(after, batchSize);
+          const batch = readBatch(after);
           if (batch.length === 0) {
             await nextAppend();
             continue;
@@ -204,12 +211,6 @@ export class SqliteEventStore implements EventStore {
       }
     }
 
-    const stop = () => {
-      closed = true;
-      this.signal.off('append', onAppend);
-      wake?.();
-      this.subscriptions.delete(subscription);
-    };
     const iterator = events();
     const subscription: Subscription = {
       [Symbol.asyncIterator]: () => iterator,
