@@ -1,2 +1,2 @@
 // The chat's domain: events, commands, state, decide/evolve and permissions. Pure: no I/O, no framework.
-export {};
+export * from './shared/decider';
