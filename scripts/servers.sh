@@ -40,11 +40,14 @@ start() {
       mariadb-install-db --no-defaults --datadir="$dir/mariadb" --auth-root-authentication-method=normal >"$dir/mariadb-install.log" 2>&1
     fi
     daemon "$dir/mariadb.log" mariadbd --no-defaults --datadir="$dir/mariadb" --port="$mysql_port" --socket="$dir/mariadb.sock" \
-      --bind-address=127.0.0.1 --user=root --pid-file="$dir/mariadb.pid" --innodb-flush-log-at-trx-commit=2 \
+      --bind-address=127.0.0.1 --user=root --pid-file="$dir/mariadb.pid" --innodb-flush-log-at-trx-commit=2 --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --max-connections=500 >/dev/null
     wait_for mariadb mariadb-admin --protocol=tcp -h127.0.0.1 -P"$mysql_port" -uroot ping
     mariadb --protocol=tcp -h127.0.0.1 -P"$mysql_port" -uroot -e \
-      "CREATE USER IF NOT EXISTS 'chat'@'%' IDENTIFIED BY 'chat'; GRANT ALL ON *.* TO 'chat'@'%'; CREATE DATABASE IF NOT EXISTS chat;"
+      "DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES;
+        CREATE USER IF NOT EXISTS 'chat'@'%' IDENTIFIED BY 'chat'; GRANT ALL ON *.* TO 'chat'@'%';
+        CREATE USER IF NOT EXISTS 'chat'@'localhost' IDENTIFIED BY 'chat'; GRANT ALL ON *.* TO 'chat'@'localhost';
+        CREATE DATABASE IF NOT EXISTS chat CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
   fi
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$mongo_port") 2>/dev/null; then
     mkdir -p "$dir/ferretdb"
