@@ -1,1 +1,21 @@
-export {};
+// `npm run bench -- <name>`: runs one benchmark suite and prints its JSON lines.
+import { eventstoreBench } from './eventstore.bench';
+
+const suites: Record<string, () => Promise<void>> = {
+  eventstore: eventstoreBench,
+};
+
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  const suite = name ? suites[name] : undefined;
+  if (!suite) {
+    process.stderr.write(`usage: npm run bench -- <${Object.keys(suites).join('|')}>\n`);
+    process.exit(2);
+  }
+  await suite();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,1 +1,10 @@
-export {};
+export * from './processor/projection';
+export * from './processor/projection-processor';
+export * from './processor/projection-stores';
+export * from './read-models/stream-index/stream-index-repository';
+export * from './read-models/stream-index/sqlite-stream-index-repository';
+export * from './read-models/stream-index/mongo-stream-index-repository';
+export * from './read-models/stream-index/stream-index.projection';
+export * from './processor/generations';
+export * from './read-models/catalogue';
+export * from './projectors-service';

@@ -1,0 +1,140 @@
+// The one place where configuration picks adapters. Services ask for what they use (query-api never
+// opens the event store); each piece is opened on first request, shared afterwards (in embedded mode
+// every service in the process shares the in-process change feed and key-value store), reported in
+// the readiness checks, and closed by `close`.
+import type { Db } from 'mongodb';
+import type { DataSource } from 'typeorm';
+import type { ChangeFeed } from '../change-feed/change-feed';
+import { InProcessChangeFeed } from '../change-feed/in-process-change-feed';
+import { RedisChangeFeed } from '../change-feed/redis-change-feed';
+import type { Config } from '../config/config';
+import { EsdbEventStore } from '../event-store/esdb-event-store';
+import type { EventStore } from '../event-store/event-store';
+import { SqliteEventStore } from '../event-store/sqlite-event-store';
+import { InProcessKeyValueStore } from '../key-value/in-process-key-value-store';
+import type { KeyValueStore } from '../key-value/key-value-store';
+import { RedisKeyValueStore } from '../key-value/redis-key-value-store';
+import { connectMongo, pingMongo } from '../mongo/mongo-connection';
+import type { ReadinessCheck } from '../observability/health';
+import type { Logger } from '../observability/logger';
+import { type SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
+import { type UserViewsSchema, openUserViewsDataSource, pingUserViews } from '../typeorm/user-views-data-source';
+
+/** The store of the messages, rooms and unread read models. */
+export type DocumentStore = { readonly kind: 'sqlite'; readonly db: SqliteDatabase } | { readonly kind: 'mongodb'; readonly db: Db };
+
+export class Infrastructure {
+  private readonly opened = new Map<string, Promise<unknown>>();
+  private readonly closers: (() => Promise<void>)[] = [];
+  private readonly checks: ReadinessCheck[] = [];
+
+  constructor(
+    readonly config: Config,
+    readonly logger: Logger,
+  ) {}
+
+  eventStore(): Promise<EventStore> {
+    return this.once('event store', async () => {
+      const { eventStore } = this.config;
+      const store = eventStore.kind === 'sqlite' ? SqliteEventStore.open(eventStore.file, { synchronous: eventStore.synchronous }) : new EsdbEventStore(eventStore.url);
+      return this.track('event store', store, () => store.ping(), () => store.close());
+    });
+  }
+
+  /** The read side's connection to the document read models. */
+  documents(): Promise<DocumentStore> {
+    return this.once('documents', () => this.openDocuments('read'));
+  }
+
+  /**
+   * A connection of the projection processors' own. With SQLite it must be separate from the read
+   * side's, because a processor keeps its write transaction open across a batch.
+   */
+  projectionDocuments(): Promise<DocumentStore> {
+    return this.config.documents.kind === 'sqlite' ? this.once('documents (projections)', () => this.openDocuments('projections')) : this.documents();
+  }
+
+  private async openDocuments(purpose: string): Promise<DocumentStore> {
+    const { documents } = this.config;
+    if (documents.kind === 'sqlite') {
+      const db = openSqlite(documents.file, { synchronous: this.config.eventStore.kind === 'sqlite' ? this.config.eventStore.synchronous : 'normal' });
+      this.track(`documents (${purpose})`, db, async () => void db.prepare('SELECT 1').get(), async () => void db.close());
+      return { kind: 'sqlite', db };
+    }
+    const connection = await connectMongo(documents.url, { appName: this.config.serviceName });
+    this.track('documents', connection, () => pingMongo(connection.db), () => connection.close());
+    return { kind: 'mongodb', db: connection.db };
+  }
+
+  userViews(schema: UserViewsSchema = {}): Promise<DataSource> {
+    return this.once('user views', async () => {
+      const dataSource = await openUserViewsDataSource(this.config.userViews, schema);
+      return this.track('user views', dataSource, () => pingUserViews(dataSource), () => dataSource.destroy());
+    });
+  }
+
+  changeFeed(): Promise<ChangeFeed> {
+    return this.once('change feed', async () => {
+      const { hotState } = this.config;
+      const onHandlerError = (error: unknown, message: { topic: string }) => this.logger.error({ err: error, topic: message.topic }, 'change handler failed');
+      const feed =
+        hotState.kind === 'redis'
+          ? new RedisChangeFeed(hotState.url, {
+              connectionName: `${this.config.serviceName}-feed`,
+              onHandlerError,
+              onConnectionError: (error) => this.logger.warn({ err: error }, 'change feed connection error'),
+            })
+          : new InProcessChangeFeed({ onHandlerError });
+      return this.track('change feed', feed, () => feed.ping(), () => feed.close());
+    });
+  }
+
+  keyValue(): Promise<KeyValueStore> {
+    return this.once('key-value', async () => {
+      const { hotState } = this.config;
+      const store =
+        hotState.kind === 'redis'
+          ? new RedisKeyValueStore(hotState.url, {
+              connectionName: `${this.config.serviceName}-kv`,
+              onConnectionError: (error) => this.logger.warn({ err: error }, 'key-value connection error'),
+            })
+          : new InProcessKeyValueStore();
+      return this.track('key-value', store, () => store.ping(), () => store.close());
+    });
+  }
+
+  /** One check per store opened so far: what `/health/ready` asks. */
+  readinessChecks(): readonly ReadinessCheck[] {
+    return this.checks;
+  }
+
+  /** Closes everything opened, the last opened first. */
+  async close(): Promise<void> {
+    const closers = this.closers.splice(0).reverse();
+    for (const close of closers) {
+      try {
+        await close();
+      } catch (error) {
+        this.logger.warn({ err: error }, 'closing a store failed');
+      }
+    }
+    this.opened.clear();
+    this.checks.length = 0;
+  }
+
+  private once<T>(name: string, open: () => Promise<T>): Promise<T> {
+    let opening = this.opened.get(name) as Promise<T> | undefined;
+    if (!opening) {
+      opening = open();
+      this.opened.set(name, opening);
+      opening.catch(() => this.opened.delete(name));
+    }
+    return opening;
+  }
+
+  private track<T>(name: string, resource: T, check: () => Promise<void>, close: () => Promise<void>): T {
+    this.checks.push({ name, check });
+    this.closers.push(close);
+    return resource;
+  }
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type ChangeMessage, InProcessChangeFeed, type SqliteDatabase, SqliteEventStore, openSqlite } from '@chat/platform';
+import pino from 'pino';
+import type { Projection } from './projection';
+import { ProjectionProcessor } from './projection-processor';
+import { SqliteProjectionStore } from './projection-stores';
+
+/** A projection that records every event it applies in a table, idempotently, and can be told to fail. */
+function recordingProjection(db: SqliteDatabase, failOn: Set<string>): Projection {
+  db.exec('CREATE TABLE IF NOT EXISTS applied (position INTEGER PRIMARY KEY, type TEXT, text TEXT)');
+  const insert = db.prepare('INSERT OR IGNORE INTO applied VALUES (?, ?, ?)');
+  return {
+    name: 'recording@1',
+    handles: (type) => type !== 'Ignored',
+    apply: async (event, context) => {
+      const text = (event.data as { text: string }).text;
+      if (failOn.has(text)) throw new Error(`cannot apply ${text}`);
+      insert.run(event.position, event.type, text);
+      context.publish(`test.${event.streamId}`, { text });
+    },
+  };
+}
+
+describe('projection processor', () => {
+  let dir: string;
+  let eventStore: SqliteEventStore;
+  let db: SqliteDatabase;
+  let store: SqliteProjectionStore;
+  const failOn = new Set<string>();
+  const logger = pino({ level: 'silent' });
+  const processors: ProjectionProcessor[] = [];
+
+  const append = async (stream: string, ...texts: string[]) => {
+    const events = texts.map((text) => ({ id: randomUUID(), type: text.startsWith('ignored') ? 'Ignored' : 'Said', data: { text } }));
+    return eventStore.appendToStream(stream, events, { expectedRevision: 'any' });
+  };
+  const applied = () => db.prepare<[], { text: string }>('SELECT text FROM applied ORDER BY position').all().map((row) => row.text);
+  const processor = (changeFeed?: InProcessChangeFeed, batchSize?: number) => {
+    const created = new ProjectionProcessor({
+      eventStore,
+      store,
+      projection: recordingProjection(db, failOn),
+      logger,
+      failurePollMs: 20,
+      ...(changeFeed ? { changeFeed } : {}),
+      ...(batchSize ? { batchSize } : {}),
+    });
+    processors.push(created);
+    return created;
+  };
+  const eventually = async (condition: () => Promise<boolean> | boolean) => {
+    for (let i = 0; i < 200; i++) {
+      if (await condition()) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('condition not met in 2 s');
+  };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-processor-'));
+    eventStore = SqliteEventStore.open(path.join(dir, 'chat.db'));
+    db = openSqlite(path.join(dir, 'chat.db'));
+    store = new SqliteProjectionStore(db);
+    failOn.clear();
+  });
+  afterEach(async () => {
+    await Promise.all(processors.splice(0).map((p) => p.stop()));
+    await eventStore.close();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('catches up on the log, then applies new events as they are appended', async () => {
+    await append('room-1', 'a', 'b');
+    const running = processor();
+    running.start();
+    await running.waitUntilCaughtUp();
+    expect(applied()).toEqual(['a', 'b']);
+    const { position } = await append('room-1', 'c');
+    await running.waitUntilCaughtUp(position);
+    expect(applied()).toEqual(['a', 'b', 'c']);
+    expect((await store.checkpoints.read('recording@1'))?.position).toBe(position);
+  });
+
+  it('resumes from its checkpoint without applying anything twice', async () => {
+    await append('room-1', 'a', 'b');
+    const first = processor();
+    first.start();
+    await first.waitUntilCaughtUp();
+    await first.stop();
+    db.prepare('DELETE FROM applied').run();
+    const { position } = await append('room-1', 'c');
+    const second = processor();
+    second.start();
+    await second.waitUntilCaughtUp(position);
+    expect(applied()).toEqual(['c']);
+  });
+
+  it('moves its checkpoint past events it does not handle', async () => {
+    const { position } = await append('room-1', 'ignored one', 'ignored two');
+    const running = processor();
+    running.start();
+    await running.waitUntilCaughtUp(position);
+    expect(applied()).toEqual([]);
+    expect((await store.checkpoints.read('recording@1'))?.position).toBe(position);
+  });
+
+  it('stops at an event that fails, keeping what came before and recording which event it was', async () => {
+    await append('room-1', 'a', 'b');
+    await append('room-2', 'poison');
+    await append('room-1', 'after');
+    failOn.add('poison');
+    const running = processor(undefined, 100);
+    running.start();
+    await eventually(async () => (await store.checkpoints.read('recording@1'))?.failure !== undefined);
+    const checkpoint = (await store.checkpoints.read('recording@1'))!;
+    const poison = (await eventStore.readStream('room-2'))[0]!;
+    expect(applied()).toEqual(['a', 'b']);
+    expect(checkpoint.position).toBe(poison.position - 1);
+    expect(checkpoint.failure).toMatchObject({ position: poison.position, eventId: poison.id, eventType: 'Said', streamId: 'room-2', message: 'cannot apply poison' });
+  });
+
+  it('tries the failed event again once its failure is cleared (admin retry)', async () => {
+    await append('room-1', 'a');
+    await append('room-1', 'flaky', 'b');
+    failOn.add('flaky');
+    const running = processor();
+    running.start();
+    await eventually(async () => (await store.checkpoints.read('recording@1'))?.failure !== undefined);
+    failOn.clear();
+    await store.checkpoints.clearFailure('recording@1');
+    await running.waitUntilCaughtUp();
+    expect(applied()).toEqual(['a', 'flaky', 'b']);
+  });
+
+  it('goes on after the failed event once the checkpoint is moved past it (admin skip)', async () => {
+    await append('room-1', 'a', 'poison', 'b');
+    failOn.add('poison');
+    const running = processor();
+    running.start();
+    await eventually(async () => (await store.checkpoints.read('recording@1'))?.failure !== undefined);
+    const failure = (await store.checkpoints.read('recording@1'))!.failure!;
+    await store.checkpoints.save('recording@1', failure.position);
+    await running.waitUntilCaughtUp();
+    expect(applied()).toEqual(['a', 'b']);
+  });
+
+  it('publishes each change after its batch is committed, and nothing without a change feed', async () => {
+    const feed = new InProcessChangeFeed();
+    const received: ChangeMessage[] = [];
+    await feed.subscribe('test.*', (message) => received.push(message));
+    const running = processor(feed);
+    running.start();
+    const { position } = await append('room-7', 'hello 👋');
+    await running.waitUntilCaughtUp(position);
+    await eventually(() => received.length === 1);
+    expect(received[0]).toEqual({ topic: 'test.room-7', payload: { text: 'hello 👋' } });
+    await running.stop();
+
+    const silent = processor();
+    db.prepare('DELETE FROM applied').run();
+    await store.checkpoints.remove('recording@1');
+    silent.start();
+    await silent.waitUntilCaughtUp();
+    expect(applied()).toEqual(['hello 👋']);
+    expect(received).toHaveLength(1);
+    await feed.close();
+  });
+});

@@ -1,0 +1,10 @@
+import { openSqlite } from '@chat/platform';
+import { streamIndexRepositoryContract } from './stream-index-repository.contract';
+import { SqliteStreamIndexRepository } from './sqlite-stream-index-repository';
+
+describe('SQLite stream index', () => {
+  streamIndexRepositoryContract(async () => {
+    const db = openSqlite(':memory:');
+    return { repository: new SqliteStreamIndexRepository(db, 1), cleanup: async () => void db.close() };
+  });
+});
