@@ -4,7 +4,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(1).max(65535);
+// 0 asks the system for any free port (tests run several services side by side).
+const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = (protocols: readonly string[]) =>
   z
     .string()

@@ -3,7 +3,8 @@
 // out in commit order and a reader can never see position N+1 without N: the global log has no holes
 // for subscribers to fall into, even with several processes appending to the same file.
 import { EventEmitter } from 'node:events';
-import { type SqliteDatabase, openSqlite, writeTransaction } from '../sqlite/sqlite-database';
+import type { Transaction } from 'better-sqlite3';
+import { type SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
 import {
   type AppendResult,
   type EventMetadata,
@@ -64,6 +65,7 @@ function appendSignal(file: string): EventEmitter {
 
 export class SqliteEventStore implements EventStore {
   private readonly statements;
+  private readonly append: Transaction<(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) => AppendResult>;
   private readonly signal: EventEmitter;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<Subscription>();
@@ -95,19 +97,29 @@ export class SqliteEventStore implements EventStore {
       all: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       head: db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
     };
+    this.append = db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) =>
+      this.appendInTransaction(streamId, events, expected),
+    );
   }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    const result = writeTransaction(this.db, () => this.appendInTransaction(streamId, events, options.expectedRevision));
+    const result = this.append.immediate(streamId, events, options.expectedRevision);
     if (events.length > 0) this.signal.emit('append');
     return result;
   }
 
+  // Runs inside a BEGIN IMMEDIATE transaction (see the constructor), so nobody else writes meanwhile.
+  // A repeated batch is only looked for when the append would otherwise fail: a retry either finds
+  // the stream moved on (wrong revision) or collides with its own event ids (unique violation).
   private appendInTransaction(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult {
-    const repeated = this.repeatedAppend(streamId, events);
-    if (repeated) return repeated;
     const current = this.statements.revision.get(streamId)?.revision ?? undefined;
-    checkExpectedRevision(streamId, expected, current);
+    try {
+      checkExpectedRevision(streamId, expected, current);
+    } catch (error) {
+      const repeated = this.repeatedAppend(streamId, events);
+      if (repeated) return repeated;
+      throw error;
+    }
     let revision = current ?? -1;
     let position = 0;
     const now = Date.now();
@@ -117,8 +129,11 @@ export class SqliteEventStore implements EventStore {
       try {
         position = Number(this.statements.insert.run(streamId, revision, event.id, event.type, JSON.stringify(event.data ?? null), metadata, now).lastInsertRowid);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new IdempotencyConflict(streamId, event.id);
-        throw error;
+        if (!isUniqueViolation(error)) throw error;
+        // Nothing of this batch is written yet when its first event collides (the transaction rolls back otherwise).
+        const repeated = revision === (current ?? -1) + 1 ? this.repeatedAppend(streamId, events) : undefined;
+        if (repeated) return repeated;
+        throw new IdempotencyConflict(streamId, event.id);
       }
     }
     return { nextExpectedRevision: revision, position: position || this.head() };

@@ -10,6 +10,7 @@ import { RedisChangeFeed } from '../change-feed/redis-change-feed';
 import type { Config } from '../config/config';
 import { EsdbEventStore } from '../event-store/esdb-event-store';
 import type { EventStore } from '../event-store/event-store';
+import { InstrumentedEventStore } from '../event-store/instrumented-event-store';
 import { SqliteEventStore } from '../event-store/sqlite-event-store';
 import { InProcessKeyValueStore } from '../key-value/in-process-key-value-store';
 import type { KeyValueStore } from '../key-value/key-value-store';
@@ -36,7 +37,8 @@ export class Infrastructure {
   eventStore(): Promise<EventStore> {
     return this.once('event store', async () => {
       const { eventStore } = this.config;
-      const store = eventStore.kind === 'sqlite' ? SqliteEventStore.open(eventStore.file, { synchronous: eventStore.synchronous }) : new EsdbEventStore(eventStore.url);
+      const adapter = eventStore.kind === 'sqlite' ? SqliteEventStore.open(eventStore.file, { synchronous: eventStore.synchronous }) : new EsdbEventStore(eventStore.url);
+      const store = new InstrumentedEventStore(adapter, eventStore.kind);
       return this.track('event store', store, () => store.ping(), () => store.close());
     });
   }
