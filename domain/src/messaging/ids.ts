@@ -1,0 +1,51 @@
+// Ids that several processes must derive alike, with no coordination: name-based UUIDs (RFC 9562
+// version 5, SHA-1) under namespaces of our own, and the names of a room's two streams.
+import { sha1, utf8 } from './sha1';
+
+/** Namespace of direct room ids. Changing it would orphan every direct room. */
+export const directRoomNamespace = '711ab225-5186-497d-9bdb-a532af51773a';
+/** Namespace of message ids. Changing it would break idempotency for messages sent before. */
+export const messageNamespace = '011a9c81-a894-40cd-b688-d1f34b2e5ec9';
+
+/**
+ * The one direct room of two people, whoever opens it first: a UUID v5 of the sorted pair, so two
+ * people opening it at the same time both land on the same `room-<id>` stream and the expected
+ * revision lets only one of them create it.
+ */
+export function directRoomId(userA: string, userB: string): string {
+  const pair = userA < userB ? [userA, userB] : [userB, userA];
+  return uuidV5(directRoomNamespace, JSON.stringify(pair));
+}
+
+/**
+ * The id of the message `authorId` sends with `clientMessageId`, which is also the id of the
+ * `MessageSent` event that records it: a retried send, in this process or another, derives the same
+ * id, so the decider finds the message already there and the event store recognises the event.
+ */
+export function messageEventId(authorId: string, clientMessageId: string): string {
+  return uuidV5(messageNamespace, JSON.stringify([authorId, clientMessageId]));
+}
+
+/** A room's membership, roles and settings: created, renamed, members, roles, pins, mutes, read markers, clears. */
+export function roomStreamId(roomId: string): string {
+  return `room-${roomId}`;
+}
+
+/** A room's message log: every message sent (each taking the next `seq`), edited, deleted or reacted to. */
+export function roomMessagesStreamId(roomId: string): string {
+  return `messages-${roomId}`;
+}
+
+export function uuidV5(namespace: string, name: string): string {
+  const namespaceBytes = Uint8Array.from(namespace.replace(/-/g, '').match(/../g) ?? [], (pair) => parseInt(pair, 16));
+  if (namespaceBytes.length !== 16) throw new Error(`not a UUID: ${namespace}`);
+  const nameBytes = utf8(name);
+  const input = new Uint8Array(16 + nameBytes.length);
+  input.set(namespaceBytes);
+  input.set(nameBytes, 16);
+  const bytes = sha1(input).slice(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
