@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type EventToAppend, SqliteEventStore, openSqlite } from '@chat/platform';
-import { ProjectionProcessor, SqliteProjectionStore, SqliteStreamIndexRepository, streamIndexProjection } from '@chat/projectors';
+import { type EventToAppend, SqliteEventStore, SqliteStreamIndexRepository, openSqlite } from '@chat/platform';
+import { ProjectionProcessor, SqliteProjectionStore, streamIndexProjection } from '@chat/projectors';
 import pino from 'pino';
 import { perSecond, report } from './report';
 

@@ -4,7 +4,7 @@
 import 'reflect-metadata';
 import { Infrastructure, ServiceRootModule, createHttpApp, createLogger, loadConfig, runUntilSignal } from '@chat/platform';
 import { ProjectorsService } from './projectors-service';
-import { readModels } from './read-models/catalogue';
+import { readModels } from './catalogue';
 
 async function main(): Promise<void> {
   const config = loadConfig('projectors');

@@ -3,12 +3,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SqliteCheckpointStore, SqliteEventStore, openSqlite } from '@chat/platform';
+import { SqliteCheckpointStore, SqliteEventStore, SqliteStreamIndexRepository, openSqlite } from '@chat/platform';
 import pino from 'pino';
 import { ProjectionProcessor } from './processor/projection-processor';
 import { SqliteProjectionStore } from './processor/projection-stores';
-import { SqliteStreamIndexRepository } from './read-models/stream-index/sqlite-stream-index-repository';
-import { streamIndexProjection } from './read-models/stream-index/stream-index.projection';
+import { streamIndexProjection } from './projections/stream-index.projection';
 import { eventually, startProcess } from './testing/processes';
 import { seedLog } from './testing/seed-log';
 

@@ -1,10 +1,9 @@
 // The projectors service: one processor per read model, each on the read model's live generation.
 // When `admin rebuild` switches a read model to a new generation, the service notices (it polls the
 // pointer) and moves its processor over, so the rebuilt generation goes on following the log.
-import type { Infrastructure } from '@chat/platform';
-import { liveGeneration } from './processor/generations';
+import { type Infrastructure, liveGeneration } from '@chat/platform';
 import { ProjectionProcessor } from './processor/projection-processor';
-import type { ReadModelDefinition } from './read-models/catalogue';
+import type { ReadModelDefinition } from './catalogue';
 
 export interface ProjectorsServiceOptions {
   readonly generationPollMs?: number;

@@ -1,9 +1,8 @@
 // The admin commands. Each takes the infrastructure and its arguments, writes to `out` (stdout; the
 // progress bar goes to `progress`, stderr) and returns the process exit code.
-import type { Infrastructure, RecordedEvent } from '@chat/platform';
-import { generationKey, isLivePointer, liveGeneration, switchLiveGeneration } from '../processor/generations';
+import { type Infrastructure, type RecordedEvent, generationKey, isLivePointer, liveGeneration, streamIndexRepository, switchLiveGeneration } from '@chat/platform';
 import { ProjectionProcessor } from '../processor/projection-processor';
-import { type ReadModelDefinition, findReadModel, readModels, streamIndexRepository } from '../read-models/catalogue';
+import { type ReadModelDefinition, findReadModel, readModels } from '../catalogue';
 import { progressBar, table, truncate } from './format';
 
 export interface Output {

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '@chat/platform';
+import type { SqliteDatabase } from '../../sqlite/sqlite-database';
 import type { IndexedStream, StreamEventSeen, StreamIndexRepository, StreamListQuery } from './stream-index-repository';
 
 interface Row {

@@ -1,13 +1,9 @@
 // Every read model the projectors maintain, and where each keeps its data and checkpoint. Adding a
 // read model means adding its definition here; the projectors service and the admin CLI take it from here.
-import type { DocumentStore, Infrastructure } from '@chat/platform';
-import type { Projection, ProjectionStore } from '../processor/projection';
-import { MongoProjectionStore, SqliteProjectionStore } from '../processor/projection-stores';
-import { generationKey } from '../processor/generations';
-import { MongoStreamIndexRepository } from './stream-index/mongo-stream-index-repository';
-import { SqliteStreamIndexRepository } from './stream-index/sqlite-stream-index-repository';
-import type { StreamIndexRepository } from './stream-index/stream-index-repository';
-import { STREAM_INDEX, streamIndexProjection } from './stream-index/stream-index.projection';
+import { type DocumentStore, type Infrastructure, generationKey, streamIndexRepository } from '@chat/platform';
+import type { Projection, ProjectionStore } from './processor/projection';
+import { MongoProjectionStore, SqliteProjectionStore } from './processor/projection-stores';
+import { STREAM_INDEX, streamIndexProjection } from './projections/stream-index.projection';
 
 export interface ReadModelDefinition {
   readonly name: string;
@@ -29,10 +25,6 @@ function documentProjectionStore(documents: DocumentStore): ProjectionStore {
     projectionStores.set(documents.db, store);
   }
   return store;
-}
-
-export function streamIndexRepository(documents: DocumentStore, generation: number): StreamIndexRepository {
-  return documents.kind === 'sqlite' ? new SqliteStreamIndexRepository(documents.db, generation) : new MongoStreamIndexRepository(documents.db, generation);
 }
 
 const streamIndex: ReadModelDefinition = {

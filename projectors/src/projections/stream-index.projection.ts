@@ -1,6 +1,5 @@
-import { streamCategory } from '@chat/platform';
-import type { Projection } from '../../processor/projection';
-import type { StreamIndexRepository } from './stream-index-repository';
+import { type StreamIndexRepository, streamCategory } from '@chat/platform';
+import type { Projection } from '../processor/projection';
 
 export const STREAM_INDEX = 'stream-index';
 

@@ -1,4 +1,4 @@
-import { openSqlite } from '@chat/platform';
+import { openSqlite } from '../../sqlite/sqlite-database';
 import { streamIndexRepositoryContract } from './stream-index-repository.contract';
 import { SqliteStreamIndexRepository } from './sqlite-stream-index-repository';
 

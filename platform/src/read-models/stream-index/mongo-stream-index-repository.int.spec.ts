@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { describeIntegration, uniqueSuffix } from '@chat/platform';
+import { describeIntegration, uniqueSuffix } from '../../testing/integration';
 import { streamIndexRepositoryContract } from './stream-index-repository.contract';
 import { MongoStreamIndexRepository } from './mongo-stream-index-repository';
 
