@@ -1,1 +1,1 @@
-export {};
+export { CommandApiModule } from './command-api.module';

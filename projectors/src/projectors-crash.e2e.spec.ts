@@ -34,7 +34,7 @@ describe('projectors killed mid catch-up', () => {
     const killedAt = await eventually(async () => {
       const position = await checkpoint();
       return position > head * 0.05 ? position : undefined;
-    }, 'the projector to make progress');
+    }, 'the projector to make progress', 120_000);
     first.child.kill('SIGKILL');
     const killed = await first.finished;
     expect(killed.signal).toBe('SIGKILL');
@@ -43,7 +43,7 @@ describe('projectors killed mid catch-up', () => {
     expect(afterKill).toBeLessThan(head);
 
     const second = startProcess('projectors/dist/main.js', [], env);
-    await eventually(async () => ((await checkpoint()) === head ? true : undefined), 'the restarted projector to catch up', 60_000, 50);
+    await eventually(async () => ((await checkpoint()) === head ? true : undefined), 'the restarted projector to catch up', 120_000, 50);
     second.child.kill('SIGTERM');
     const stopped = await second.finished;
     expect(stopped.code).toBe(0);
@@ -71,5 +71,5 @@ describe('projectors killed mid catch-up', () => {
     rebuildDb.close();
     db.close();
     await eventStore.close();
-  });
+  }, 180_000);
 });

@@ -1,1 +1,1 @@
-export {};
+export { QueryApiModule, type QueryApiOptions } from './query-api.module';

@@ -56,5 +56,5 @@ describe('admin rebuild', () => {
     const status = startProcess('projectors/dist/admin/cli.js', ['status', '--json'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
     const statusOutput = await status.finished;
     expect(JSON.parse(statusOutput.stdout)).toEqual([expect.objectContaining({ readModel: 'stream-index', generation: 2, state: 'caught up', lag: 0, otherGenerations: [] })]);
-  });
+  }, 180_000);
 });
