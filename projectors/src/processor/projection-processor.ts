@@ -92,6 +92,7 @@ export class ProjectionProcessor {
         continue;
       }
       projectionFailed.set({ projection: this.name }, 0);
+      await this.updateLag();
       const failed = await this.follow();
       if (!failed) return;
     }
