@@ -1,1 +1,1 @@
-export { CommandApiModule } from './command-api.module';
+export { CommandApiModule, type CommandApiOptions } from './command-api.module';

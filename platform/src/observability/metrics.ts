@@ -1,0 +1,62 @@
+// The process's one Prometheus registry and the metrics the rest of the code records into. Embedded
+// mode runs every service in one process, so per-request metrics carry a `service` label; the
+// default (process) metrics describe the process itself and are collected once.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export const metricsRegistry = new Registry();
+
+collectDefaultMetrics({ register: metricsRegistry });
+
+/** Seconds one append to the event store takes, from call to durable; `store` names the adapter. */
+export const eventStoreAppendSeconds = new Histogram({
+  name: 'event_store_append_duration_seconds',
+  help: 'Time to append events to the event store, until durable',
+  labelNames: ['store'] as const,
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [metricsRegistry],
+});
+
+/** How many events of the global log a projection still has to apply to reach the head. */
+export const projectionLag = new Gauge({
+  name: 'projection_lag_events',
+  help: 'Events between the head of the event log and the last one the projection applied',
+  labelNames: ['projection'] as const,
+  registers: [metricsRegistry],
+});
+
+export const projectionEventsProcessed = new Counter({
+  name: 'projection_events_processed_total',
+  help: 'Events a projection has applied (skipped duplicates included)',
+  labelNames: ['projection'] as const,
+  registers: [metricsRegistry],
+});
+
+/** 1 while a projection is stopped on an event it could not apply, 0 otherwise. */
+export const projectionFailed = new Gauge({
+  name: 'projection_failed',
+  help: 'Whether the projection is stopped on a failing event (1) or running (0)',
+  labelNames: ['projection'] as const,
+  registers: [metricsRegistry],
+});
+
+/** `route` is the route's template (`/api/rooms/:id`), never the raw URL, so the label stays bounded. */
+export const httpRequestSeconds = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'Time from request received to response sent',
+  labelNames: ['service', 'method', 'route', 'status'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+/** The route label of a request that matched no route. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+export interface MetricsExposition {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** The registry in Prometheus's text format, as `GET /metrics` answers it. */
+export async function renderMetrics(): Promise<MetricsExposition> {
+  return { contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
+}
