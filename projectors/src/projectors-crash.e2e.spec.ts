@@ -8,7 +8,7 @@ import pino from 'pino';
 import { ProjectionProcessor } from './processor/projection-processor';
 import { SqliteProjectionStore } from './processor/projection-stores';
 import { streamIndexProjection } from './projections/stream-index.projection';
-import { eventually, startProcess } from './testing/processes';
+import { eventually, killStartedProcesses, startProcess } from './testing/processes';
 import { seedLog } from './testing/seed-log';
 
 const LOG_SIZE = 150_000;
@@ -18,7 +18,10 @@ describe('projectors killed mid catch-up', () => {
   beforeAll(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-crash-'));
   });
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    killStartedProcesses();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('resumes after SIGKILL and ends equal to a clean rebuild', async () => {
     const file = path.join(dataDir, 'chat.db');

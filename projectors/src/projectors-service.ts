@@ -19,6 +19,8 @@ export class ProjectorsService {
   private readonly running = new Map<string, Running>();
   private timer?: NodeJS.Timeout;
   private following?: Promise<void>;
+  private starting?: Promise<void>;
+  private stopped = false;
 
   constructor(
     private readonly infrastructure: Infrastructure,
@@ -26,15 +28,24 @@ export class ProjectorsService {
     private readonly options: ProjectorsServiceOptions = {},
   ) {}
 
-  async start(): Promise<void> {
-    for (const model of this.readModels) await this.startLive(model);
-    this.timer = setInterval(() => {
-      this.following ??= this.followSwitches().finally(() => (this.following = undefined));
-    }, this.options.generationPollMs ?? 1000);
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      for (const model of this.readModels) {
+        if (this.stopped) return;
+        await this.startLive(model);
+      }
+      if (this.stopped) return;
+      this.timer = setInterval(() => {
+        this.following ??= this.followSwitches().finally(() => (this.following = undefined));
+      }, this.options.generationPollMs ?? 1000);
+    })();
+    return this.starting;
   }
 
-  /** Stops every processor after its batch in hand; their checkpoints are stored. */
+  /** Stops every processor after its batch in hand; their checkpoints are stored. A stop during `start` waits for it. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.starting?.catch(() => undefined);
     clearInterval(this.timer);
     await this.following;
     await Promise.all([...this.running.values()].map(({ processor }) => processor.stop()));
@@ -67,7 +78,7 @@ export class ProjectorsService {
     for (const model of this.readModels) {
       const current = this.running.get(model.name);
       const store = await model.projectionStore(this.infrastructure);
-      if (!current || (await liveGeneration(store.checkpoints, model.name)) === current.generation) continue;
+      if (this.stopped || !current || (await liveGeneration(store.checkpoints, model.name)) === current.generation) continue;
       await current.processor.stop();
       await this.startLive(model);
     }

@@ -18,8 +18,17 @@ export interface Finished {
   readonly stderr: string;
 }
 
+const started = new Set<ChildProcess>();
+
+/** Kills whatever a test started and left running (a failed assertion must not leak processes). */
+export function killStartedProcesses(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.clear();
+}
+
 export function startProcess(relative: string, args: readonly string[], env: NodeJS.ProcessEnv): { child: ChildProcess; finished: Promise<Finished> } {
   const child = spawn(process.execPath, [compiled(relative), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
