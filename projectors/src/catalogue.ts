@@ -1,9 +1,27 @@
 // Every read model the projectors maintain, and where each keeps its data and checkpoint. Adding a
 // read model means adding its definition here; the projectors service and the admin CLI take it from here.
-import { type DocumentStore, type Infrastructure, generationKey, streamIndexRepository } from '@chat/platform';
+import {
+  type DocumentStore,
+  type Infrastructure,
+  generationKey,
+  streamIndexRepository,
+  USER_ACTIVITY,
+  USER_BLOCKS,
+  USER_DIRECTORY,
+  USER_SESSIONS,
+  userActivityRepository,
+  userBlocksRepository,
+  userDirectoryRepository,
+  userSessionsRepository,
+} from '@chat/platform';
+import type { DataSource } from 'typeorm';
 import type { Projection, ProjectionStore } from './processor/projection';
-import { MongoProjectionStore, SqliteProjectionStore } from './processor/projection-stores';
+import { MongoProjectionStore, SqliteProjectionStore, TypeormProjectionStore } from './processor/projection-stores';
 import { STREAM_INDEX, streamIndexProjection } from './projections/stream-index.projection';
+import { userActivityProjection } from './projections/user-activity.projection';
+import { userBlocksProjection } from './projections/user-blocks.projection';
+import { userDirectoryProjection } from './projections/user-directory.projection';
+import { userSessionsProjection } from './projections/user-sessions.projection';
 
 export interface ReadModelDefinition {
   readonly name: string;
@@ -35,7 +53,37 @@ const streamIndex: ReadModelDefinition = {
   drop: async (infrastructure, generation) => streamIndexRepository(await infrastructure.projectionDocuments(), generation).drop(),
 };
 
-export const readModels: readonly ReadModelDefinition[] = [streamIndex];
+/** The projection store of the user views, one per DataSource. */
+function userViewsProjectionStore(dataSource: DataSource): ProjectionStore {
+  let store = projectionStores.get(dataSource);
+  if (!store) {
+    store = new TypeormProjectionStore(dataSource);
+    projectionStores.set(dataSource, store);
+  }
+  return store;
+}
+
+/** A read model in the user-views database (TypeORM), one table per generation. */
+function userView<Repository extends { drop(): Promise<void> }>(
+  name: string,
+  repository: (dataSource: DataSource, generation: number) => Repository,
+  projection: (name: string, repository: Repository) => Projection,
+): ReadModelDefinition {
+  return {
+    name,
+    projectionStore: async (infrastructure) => userViewsProjectionStore(await infrastructure.userViews()),
+    projection: async (infrastructure, generation) => projection(generationKey(name, generation), repository(await infrastructure.userViews(), generation)),
+    drop: async (infrastructure, generation) => repository(await infrastructure.userViews(), generation).drop(),
+  };
+}
+
+export const readModels: readonly ReadModelDefinition[] = [
+  streamIndex,
+  userView(USER_DIRECTORY, userDirectoryRepository, userDirectoryProjection),
+  userView(USER_SESSIONS, userSessionsRepository, userSessionsProjection),
+  userView(USER_BLOCKS, userBlocksRepository, userBlocksProjection),
+  userView(USER_ACTIVITY, userActivityRepository, userActivityProjection),
+];
 
 export function findReadModel(name: string): ReadModelDefinition | undefined {
   return readModels.find((model) => model.name === name);

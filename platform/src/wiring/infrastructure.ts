@@ -17,6 +17,7 @@ import type { KeyValueStore } from '../key-value/key-value-store';
 import { RedisKeyValueStore } from '../key-value/redis-key-value-store';
 import { connectMongo, pingMongo } from '../mongo/mongo-connection';
 import type { ReadinessCheck } from '../observability/health';
+import { RateLimits } from '../rate-limits/rate-limits';
 import type { Logger } from '../observability/logger';
 import { type SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
 import { type UserViewsSchema, openUserViewsDataSource, pingUserViews } from '../typeorm/user-views-data-source';
@@ -102,6 +103,21 @@ export class Infrastructure {
             })
           : new InProcessKeyValueStore();
       return this.track('key-value', store, () => store.ping(), () => store.close());
+    });
+  }
+
+  /** Rate-limit counters live with the other hot state: in memory, or in Redis shared by every instance. */
+  rateLimits(): Promise<RateLimits> {
+    return this.once('rate limits', async () => {
+      const { hotState } = this.config;
+      const limits =
+        hotState.kind === 'redis'
+          ? RateLimits.redis(hotState.url, {
+              connectionName: `${this.config.serviceName}-rate-limits`,
+              onConnectionError: (error) => this.logger.warn({ err: error }, 'rate limits connection error'),
+            })
+          : RateLimits.inProcess();
+      return this.track('rate limits', limits, () => limits.ping(), () => limits.close());
     });
   }
 

@@ -18,6 +18,8 @@ export interface Finished {
   readonly stderr: string;
 }
 
+const SERVER_VARIABLES = new Set(['EVENTSTORE_URL', 'MONGODB_URL', 'MYSQL_URL', 'REDIS_URL', 'EUREKA_URL']);
+
 const started = new Set<ChildProcess>();
 
 /** Kills whatever a test started and left running (a failed assertion must not leak processes). */
@@ -27,7 +29,10 @@ export function killStartedProcesses(): void {
 }
 
 export function startProcess(relative: string, args: readonly string[], env: NodeJS.ProcessEnv): { child: ChildProcess; finished: Promise<Finished> } {
-  const child = spawn(process.execPath, [compiled(relative), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The child gets the stores the test names and no others: server URLs from the test run's own
+  // environment (CI sets them for the integration suites) must not redirect it to shared servers.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVER_VARIABLES.has(name)));
+  const child = spawn(process.execPath, [compiled(relative), ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(child);
   let stdout = '';
   let stderr = '';
