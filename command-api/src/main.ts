@@ -1,7 +1,7 @@
 // command-api as a process of its own (the distributed deployment): the service shell and
 // command-api's routes, listening where the configuration says, until SIGTERM.
 import 'reflect-metadata';
-import { createHttpApp, createLogger, Infrastructure, loadConfig, runUntilSignal, ServiceRootModule } from '@chat/platform';
+import { createHttpApp, createLogger, Infrastructure, loadConfig, registerWithEureka, runUntilSignal, ServiceRootModule } from '@chat/platform';
 import { CommandApiModule } from './command-api.module';
 
 async function main(): Promise<void> {
@@ -13,7 +13,8 @@ async function main(): Promise<void> {
     CommandApiModule.register({ infrastructure }),
   ]);
   const app = await createHttpApp(rootModule, { serviceName: config.serviceName, logger });
-  await runUntilSignal(app, { ...config.http, logger, onShutdown: () => infrastructure.close() });
+  const running = await runUntilSignal(app, { ...config.http, logger, onShutdown: () => infrastructure.close() });
+  registerWithEureka(config, { port: running.port, logger });
 }
 
 main().catch((error: unknown) => {

@@ -2,7 +2,7 @@
 // and publishes what changed to the change feed. It serves only the shell's endpoints (health,
 // metrics); on SIGTERM it finishes the batches in hand, stores their checkpoints and closes its stores.
 import 'reflect-metadata';
-import { Infrastructure, ServiceRootModule, createHttpApp, createLogger, loadConfig, runUntilSignal } from '@chat/platform';
+import { Infrastructure, ServiceRootModule, createHttpApp, createLogger, loadConfig, registerWithEureka, runUntilSignal } from '@chat/platform';
 import { ProjectorsService } from './projectors-service';
 import { readModels } from './catalogue';
 
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const projectors = new ProjectorsService(infrastructure, readModels);
   const rootModule = ServiceRootModule.forService({ serviceName: config.serviceName, readinessChecks: infrastructure.readinessChecks() }, []);
   const app = await createHttpApp(rootModule, { serviceName: config.serviceName, logger });
-  await runUntilSignal(app, {
+  const running = await runUntilSignal(app, {
     ...config.http,
     logger,
     onShutdown: async () => {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       await infrastructure.close();
     },
   });
+  registerWithEureka(config, { port: running.port, logger });
   // Started once the shell listens, so a stop signal from then on always finds its handler.
   await projectors.start();
 }

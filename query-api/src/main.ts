@@ -1,7 +1,7 @@
 // query-api as a process of its own (the distributed deployment): the service shell and
 // query-api's routes, listening where the configuration says, until SIGTERM.
 import 'reflect-metadata';
-import { clientConfigFromEnv, createHttpApp, createLogger, Infrastructure, loadConfig, runUntilSignal, ServiceRootModule } from '@chat/platform';
+import { clientConfigFromEnv, createHttpApp, createLogger, Infrastructure, loadConfig, registerWithEureka, runUntilSignal, ServiceRootModule } from '@chat/platform';
 import { QueryApiModule } from './query-api.module';
 
 async function main(): Promise<void> {
@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     QueryApiModule.register({ clientConfig, infrastructure }),
   ]);
   const app = await createHttpApp(rootModule, { serviceName: config.serviceName, logger });
-  await runUntilSignal(app, { ...config.http, logger, onShutdown: () => infrastructure.close() });
+  const running = await runUntilSignal(app, { ...config.http, logger, onShutdown: () => infrastructure.close() });
+  registerWithEureka(config, { port: running.port, logger });
 }
 
 main().catch((error: unknown) => {

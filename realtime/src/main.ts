@@ -1,6 +1,6 @@
 // realtime as a process of its own: for now its HTTP side (health and metrics) on uWebSockets.js,
 // listening where the configuration says, until SIGTERM.
-import { createLogger, Infrastructure, loadConfig, onShutdownSignal } from '@chat/platform';
+import { createLogger, Infrastructure, loadConfig, onShutdownSignal, registerWithEureka } from '@chat/platform';
 import { createRealtimeHttpApp, isNativeUws, listenRealtime } from './http-endpoints';
 
 async function main(): Promise<void> {
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const app = createRealtimeHttpApp({ serviceName: config.serviceName, readinessChecks: infrastructure.readinessChecks() });
   const listening = await listenRealtime(app, config.http.host, config.http.port);
   logger.info({ host: config.http.host, port: listening.port }, 'Listening');
+  registerWithEureka(config, { port: listening.port, logger });
 
   const removeSignalListeners = onShutdownSignal(
     () => {
