@@ -83,6 +83,14 @@ async function readJwk(file: string): Promise<PrivateJwk | undefined> {
   return withKid(JSON.parse(text) as JWK);
 }
 
+/** A new signing key and its public key set, as the JWT_PRIVATE_KEY and JWT_PUBLIC_KEYS variables take them. */
+export async function generateKeyVariables(): Promise<{ JWT_PRIVATE_KEY: string; JWT_PUBLIC_KEYS: string }> {
+  const { privateKey } = await generateKeyPair(ACCESS_TOKEN_ALGORITHM, { crv: 'Ed25519', extractable: true });
+  const jwk = await withKid(await exportJWK(privateKey));
+  const { d: _secret, ...publicJwk } = jwk;
+  return { JWT_PRIVATE_KEY: JSON.stringify(jwk), JWT_PUBLIC_KEYS: JSON.stringify({ keys: [{ ...publicJwk, use: 'sig', alg: ACCESS_TOKEN_ALGORITHM }] }) };
+}
+
 /**
  * Writes a new key where no other process can read a half-written file: into a temporary file first,
  * then linked to its name, which fails if another process got there first; that one's key is used then.

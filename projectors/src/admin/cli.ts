@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run admin -- <command>`: inspect and repair the projections, and read the log for audit.
 import { parseArgs } from 'node:util';
-import { ConfigError, Infrastructure, createLogger, loadConfig } from '@chat/platform';
+import { ConfigError, Infrastructure, createLogger, generateKeyVariables, loadConfig } from '@chat/platform';
 import { AdminError, type Output, audit, printStatus, rebuild, replay, retry, skip, streams } from './commands';
 
 const USAGE = `usage: npm run admin -- <command>
@@ -14,6 +14,7 @@ const USAGE = `usage: npm run admin -- <command>
   audit --stream <s> | --since <time> [--json]
                                       events with time, type, actor and data
   streams [--category <c>] [--json]   the streams in the log
+  jwt-keys                            a new token key pair as JWT_PRIVATE_KEY / JWT_PUBLIC_KEYS lines (for .env)
 
 The same environment variables as the services choose the stores (see the README).`;
 
@@ -27,6 +28,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || !command) {
     console.log(USAGE);
     return command || values.help ? 0 : 2;
+  }
+  if (command === 'jwt-keys') {
+    const variables = await generateKeyVariables();
+    for (const [name, value] of Object.entries(variables)) console.log(`${name}='${value}'`);
+    return 0;
   }
   const config = loadConfig('admin');
   const infrastructure = new Infrastructure(config, createLogger({ serviceName: 'admin', level: process.env.LOG_LEVEL ? config.logLevel : 'warn' }));
