@@ -59,3 +59,4 @@ export * from './registry/eureka-apps';
 export * from './registry/nginx-upstreams';
 export * from './registry/upstream-sync';
 export * from './auth/identity-contract';
+export * from './http/testing/service-process.spec-helper';

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { childEnvironment } from '@chat/platform';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -18,8 +19,6 @@ export interface Finished {
   readonly stderr: string;
 }
 
-const SERVER_VARIABLES = new Set(['EVENTSTORE_URL', 'MONGODB_URL', 'MYSQL_URL', 'REDIS_URL', 'EUREKA_URL']);
-
 const started = new Set<ChildProcess>();
 
 /** Kills whatever a test started and left running (a failed assertion must not leak processes). */
@@ -28,11 +27,8 @@ export function killStartedProcesses(): void {
   started.clear();
 }
 
-export function startProcess(relative: string, args: readonly string[], env: NodeJS.ProcessEnv): { child: ChildProcess; finished: Promise<Finished> } {
-  // The child gets the stores the test names and no others: server URLs from the test run's own
-  // environment (CI sets them for the integration suites) must not redirect it to shared servers.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVER_VARIABLES.has(name)));
-  const child = spawn(process.execPath, [compiled(relative), ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(relative: string, args: readonly string[], env: Record<string, string>): { child: ChildProcess; finished: Promise<Finished> } {
+  const child = spawn(process.execPath, [compiled(relative), ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(child);
   let stdout = '';
   let stderr = '';

@@ -4,6 +4,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const SERVER_VARIABLES = ['EVENTSTORE_URL', 'MONGODB_URL', 'MYSQL_URL', 'REDIS_URL', 'EUREKA_URL'];
+
+/**
+ * The environment for a service or CLI a test starts: the test's own, less the server URLs (CI sets
+ * them for the integration suites; a child must use only the stores its test names), with `overrides`.
+ */
+export function childEnvironment(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of SERVER_VARIABLES) delete environment[name];
+  return { ...environment, ...overrides };
+}
 
 export interface ServiceProcess {
   readonly port: number;
@@ -25,8 +39,10 @@ async function freePort(): Promise<number> {
 export async function startServiceProcess(entry: string, environment: Record<string, string> = {}, startTimeoutMs = 20_000): Promise<ServiceProcess> {
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does)`);
   const port = await freePort();
+  // Its own data folder unless the test names one, so a service never writes into the repository.
+  const dataDir = environment.DATA_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'chat-service-'));
   const child: ChildProcess = spawn(process.execPath, [entry], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...environment },
+    env: childEnvironment({ HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...(dataDir ? { DATA_DIR: dataDir } : {}), ...environment }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
@@ -39,7 +55,12 @@ export async function startServiceProcess(entry: string, environment: Record<str
     for (const line of lines.filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
   });
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      resolve({ code, signal });
+    }),
+  );
 
   const deadline = Date.now() + startTimeoutMs;
   while (!logs.some((line) => line.msg === 'Listening')) {
