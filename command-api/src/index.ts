@@ -1,1 +1,2 @@
 export { CommandApiModule, type CommandApiOptions } from './command-api.module';
+export { PresenceConsumer, type PresenceConsumerOptions } from './identity/presence-consumer';

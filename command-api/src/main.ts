@@ -1,8 +1,9 @@
 // command-api as a process of its own (the distributed deployment): the service shell and
-// command-api's routes, listening where the configuration says, until SIGTERM.
+// command-api's routes, listening where the configuration says, and the presence consumer, until SIGTERM.
 import 'reflect-metadata';
 import { createHttpApp, createLogger, Infrastructure, loadConfig, registerWithEureka, runUntilSignal, ServiceRootModule } from '@chat/platform';
 import { CommandApiModule } from './command-api.module';
+import { PresenceConsumer } from './identity/presence-consumer';
 
 async function main(): Promise<void> {
   const config = loadConfig('command-api');
@@ -13,7 +14,15 @@ async function main(): Promise<void> {
     CommandApiModule.register({ infrastructure }),
   ]);
   const app = await createHttpApp(rootModule, { serviceName: config.serviceName, logger });
-  const running = await runUntilSignal(app, { ...config.http, logger, onShutdown: () => infrastructure.close() });
+  const presence = await PresenceConsumer.start(infrastructure);
+  const running = await runUntilSignal(app, {
+    ...config.http,
+    logger,
+    onShutdown: async () => {
+      await presence.stop();
+      await infrastructure.close();
+    },
+  });
   registerWithEureka(config, { port: running.port, logger });
 }
 

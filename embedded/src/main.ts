@@ -1,9 +1,9 @@
 // `npm start`: the whole product in one process on the embedded stores (SQLite files in DATA_DIR,
 // in-process change feed and key-value store). The same modules and services as the distributed
-// deployment, wired together: command-api and query-api share one HTTP port, the projectors run
-// beside them.
+// deployment, wired together: command-api and query-api share one HTTP port, the projectors and
+// command-api's presence consumer run beside them.
 import 'reflect-metadata';
-import { CommandApiModule } from '@chat/command-api';
+import { CommandApiModule, PresenceConsumer } from '@chat/command-api';
 import { Infrastructure, ServiceRootModule, clientConfigFromEnv, createHttpApp, createLogger, loadConfig, runUntilSignal } from '@chat/platform';
 import { ProjectorsService, readModels } from '@chat/projectors';
 import { QueryApiModule } from '@chat/query-api';
@@ -20,10 +20,12 @@ async function main(): Promise<void> {
     QueryApiModule.register({ clientConfig: clientConfigFromEnv(), infrastructure }),
   ]);
   const app = await createHttpApp(rootModule, { serviceName: config.serviceName, logger });
+  const presence = await PresenceConsumer.start(infrastructure);
   const running = await runUntilSignal(app, {
     ...config.http,
     logger,
     onShutdown: async () => {
+      await presence.stop();
       await projectors.stop();
       await infrastructure.close();
     },

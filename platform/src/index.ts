@@ -60,3 +60,5 @@ export * from './registry/nginx-upstreams';
 export * from './registry/upstream-sync';
 export * from './auth/identity-contract';
 export * from './http/testing/service-process.spec-helper';
+export * from './presence/presence-messages';
+export * from './presence/presence-tracker';

@@ -14,6 +14,14 @@ export interface Decided<State, Event> {
   readonly after: State;
 }
 
+export interface AppendOptions<Event> {
+  /**
+   * The id of each event decided, when several processes may record the same fact: the event store keeps an
+   * event whose id it already holds once. Random otherwise.
+   */
+  readonly eventId?: (event: Event) => string;
+}
+
 /**
  * `commandFor` builds the command from the current state: what needs the state but is not pure (a
  * password verified against the stored hash) is done there, and done again on a retry.
@@ -24,7 +32,9 @@ export async function decideAndAppend<State, Command, Event extends DomainEvent>
   decider: Decider<State, Command, Event>,
   commandFor: (state: State) => Command | Promise<Command>,
   metadata: EventMetadata,
+  options: AppendOptions<Event> = {},
 ): Promise<Decided<State, Event> | DomainError> {
+  const eventId = options.eventId ?? (() => randomUUID());
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await readState(eventStore, streamId, decider);
     const events = decider.decide(await commandFor(state), state);
@@ -33,7 +43,7 @@ export async function decideAndAppend<State, Command, Event extends DomainEvent>
     try {
       await eventStore.appendToStream(
         streamId,
-        events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
+        events.map((event) => ({ id: eventId(event), type: event.type, data: event.data, metadata })),
         { expectedRevision: revision ?? 'no_stream' },
       );
       return { events, after: events.reduce((folded, event) => decider.evolve(folded, event), state) };

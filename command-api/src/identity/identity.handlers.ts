@@ -14,6 +14,7 @@ import {
   type UserState,
   userDecider,
   usernameReservationDecider,
+  userStreamId,
   usernameReservationStream,
   validatePassword,
   validateProfile,
@@ -57,8 +58,6 @@ export interface IdentityHandlersDependencies {
 /** Wrong password and unknown username: one answer, so it tells nobody which usernames exist. */
 const invalidCredentials = () => ApiError.unauthenticated('The username or password is not correct');
 const refreshRefused = (message = 'The refresh token is not valid') => ApiError.unauthenticated(message);
-
-const userStream = (userId: string) => `user-${userId}`;
 
 export class IdentityHandlers {
   private readonly now: () => Date;
@@ -219,7 +218,7 @@ export class IdentityHandlers {
 
   async block(caller: AuthenticatedUser, blockedUserId: string, origin: RequestOrigin): Promise<void> {
     // The caller's stream only knows its own user; whether the other one exists is asked of theirs.
-    if (blockedUserId !== caller.userId && (await this.dependencies.eventStore.streamRevision(userStream(blockedUserId))) === undefined) {
+    if (blockedUserId !== caller.userId && (await this.dependencies.eventStore.streamRevision(userStreamId(blockedUserId))) === undefined) {
       throw new ApiError('NOT_FOUND', `user ${blockedUserId} does not exist`, { reason: 'USER_NOT_FOUND' });
     }
     this.orThrow(await this.decide(caller.userId, origin, () => ({ type: 'BlockUser', userId: caller.userId, blockedUserId, at: this.now().toISOString() })));
@@ -240,7 +239,7 @@ export class IdentityHandlers {
     origin: RequestOrigin,
     commandFor: (state: UserState) => UserCommand | Promise<UserCommand>,
   ): Promise<Decided<UserState, UserEvent> | DomainError> {
-    return decideAndAppend(this.dependencies.eventStore, userStream(userId), userDecider, commandFor, { actorId: userId, correlationId: origin.requestId });
+    return decideAndAppend(this.dependencies.eventStore, userStreamId(userId), userDecider, commandFor, { actorId: userId, correlationId: origin.requestId });
   }
 
   private orThrow<T>(outcome: T | DomainError): T {

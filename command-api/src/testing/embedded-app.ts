@@ -1,5 +1,5 @@
 // Boots what `npm start` runs, in the test's own process: command-api's and query-api's modules in one
-// Fastify app on a free port, and the projectors beside them, over a temporary DATA_DIR. With
+// Fastify app on a free port, the projectors and the presence consumer beside them, over a temporary DATA_DIR. With
 // `distributed`, the user views go to a MySQL database of their own and the hot state to Redis.
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { ProjectorsService, readModels } from '@chat/projectors';
 import { QueryApiModule } from '@chat/query-api';
 import mysql from 'mysql2/promise';
 import { CommandApiModule } from '../command-api.module';
+import { PresenceConsumer, type PresenceConsumerOptions } from '../identity/presence-consumer';
 
 /** The JSON log lines the app wrote, to check what it logs (and what it never does). */
 export class CapturedLogs extends Writable {
@@ -37,6 +38,8 @@ export interface EmbeddedTestAppOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** MySQL and Redis URLs: the user views and the hot state as the distributed deployment keeps them. */
   readonly distributed?: { readonly mysqlUrl: string; readonly redisUrl: string };
+  /** The presence consumer's timings; a short offline grace by default, so tests need not wait for it. */
+  readonly presence?: PresenceConsumerOptions;
 }
 
 export async function startEmbeddedApp(options: EmbeddedTestAppOptions = {}): Promise<EmbeddedTestApp> {
@@ -54,6 +57,7 @@ export async function startEmbeddedApp(options: EmbeddedTestAppOptions = {}): Pr
   const infrastructure = new Infrastructure(config, logger);
   const projectors = new ProjectorsService(infrastructure, readModels, { generationPollMs: 200 });
   let app: NestFastifyApplication | undefined;
+  let presence: PresenceConsumer | undefined;
   try {
     const rootModule = ServiceRootModule.forService({ serviceName: config.serviceName, readinessChecks: infrastructure.readinessChecks() }, [
       CommandApiModule.register({ infrastructure }),
@@ -62,13 +66,16 @@ export async function startEmbeddedApp(options: EmbeddedTestAppOptions = {}): Pr
     app = await createHttpApp(rootModule, { serviceName: config.serviceName, logger });
     await app.listen({ port: 0, host: '127.0.0.1' });
     await projectors.start();
+    presence = await PresenceConsumer.start(infrastructure, { offlineGraceMs: 50, ...options.presence });
   } catch (error) {
+    await projectors.stop();
     await app?.close();
     await infrastructure.close();
     await database?.drop();
     throw error;
   }
   const running = app;
+  const presenceConsumer = presence;
   return {
     baseUrl: await running.getUrl(),
     dataDir,
@@ -77,6 +84,7 @@ export async function startEmbeddedApp(options: EmbeddedTestAppOptions = {}): Pr
     caughtUp: () => projectors.waitUntilCaughtUp(),
     close: async () => {
       await running.close();
+      await presenceConsumer.stop();
       await projectors.stop();
       await infrastructure.close();
       await database?.drop();

@@ -5,3 +5,4 @@ export * from './user.decider';
 export * from './user.activity';
 export * from './username-reservation';
 export * from './validation';
+export * from './user.ids';

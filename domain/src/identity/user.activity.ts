@@ -19,7 +19,7 @@ export interface ActivityEntry {
   readonly detail: Readonly<Record<string, string | readonly string[]>>;
 }
 
-/** The entry an event adds to its user's activity log, or undefined for bookkeeping (refreshes, session starts, blocks). */
+/** The entry an event adds to its user's activity log, or undefined for bookkeeping (refreshes, session starts, blocks, presence). */
 export function activityEntry(event: UserEvent): ActivityEntry | undefined {
   switch (event.type) {
     case 'UserRegistered':
@@ -52,6 +52,7 @@ export function activityEntry(event: UserEvent): ActivityEntry | undefined {
     case 'SessionRefreshed':
     case 'UserBlocked':
     case 'UserUnblocked':
+    case 'UserWentOffline':
       return undefined;
     default:
       return assertNever(event);

@@ -24,4 +24,8 @@ describe('activityEntry', () => {
     expect(activityEntry({ type: 'SessionRefreshed', data: { userId: 'u', sessionId: 's', refreshTokenHash: 'h2', previousRefreshTokenHash: 'h1', ...device, at, expiresAt: at } }))
       .toBeUndefined();
   });
+
+  it('leaves going offline out: presence is not account activity', () => {
+    expect(activityEntry({ type: 'UserWentOffline', data: { userId: 'u', at } })).toBeUndefined();
+  });
 });

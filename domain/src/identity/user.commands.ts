@@ -87,6 +87,16 @@ export interface UnblockUser {
   readonly at: string;
 }
 
+/**
+ * Not asked by the user: command-api's presence consumer sends it when the user's last realtime connection
+ * closed or expired, with the time they were last seen.
+ */
+export interface RecordWentOffline {
+  readonly type: 'RecordWentOffline';
+  readonly userId: string;
+  readonly at: string;
+}
+
 export type UserCommand =
   | RegisterUser
   | LogIn
@@ -96,4 +106,5 @@ export type UserCommand =
   | ChangePassword
   | UpdateProfile
   | BlockUser
-  | UnblockUser;
+  | UnblockUser
+  | RecordWentOffline;

@@ -1,10 +1,11 @@
-// The user aggregate: registration, logins, sessions with rotating refresh tokens, profile, password, blocks.
+// The user aggregate: registration, logins, sessions with rotating refresh tokens, profile, password, blocks, last seen.
 //
 // Idempotency, command by command: RegisterUser conflicts on an existing user. LogIn opens a new session
 // each time (a reused session id conflicts). RefreshSession works once per token by design. LogOut and
 // RevokeSession on an already revoked session, BlockUser of a blocked user, UnblockUser of a user who is
 // not blocked and UpdateProfile that changes nothing decide no events. ChangePassword always records the
-// change: argon2 salts each hash, so a repeated request cannot be told apart from a new one.
+// change: argon2 salts each hash, so a repeated request cannot be told apart from a new one. RecordWentOffline
+// at or before the time already recorded decides nothing: last seen only moves forward.
 import { assertNever, type Decider, type DomainError, domainError } from '../shared/decider';
 import type { ChangePassword, LogIn, NewSession, RefreshSession, RegisterUser, UpdateProfile, UserCommand } from './user.commands';
 import type { SessionRevocationReason, SessionRevoked, SessionStarted, UserEvent } from './user.events';
@@ -40,6 +41,10 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
       case 'UnblockUser':
         if (!state.blockedUserIds.includes(command.blockedUserId)) return [];
         return [{ type: 'UserUnblocked', data: { userId: state.userId, blockedUserId: command.blockedUserId, at: command.at } }];
+      case 'RecordWentOffline':
+        // Two consumers, a retried append or a late report may bring the same or an older time again.
+        if (state.lastWentOfflineAt !== null && Date.parse(command.at) <= Date.parse(state.lastWentOfflineAt)) return [];
+        return [{ type: 'UserWentOffline', data: { userId: state.userId, at: command.at } }];
       default:
         return assertNever(command);
     }
@@ -48,7 +53,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
   evolve(state, event) {
     if (event.type === 'UserRegistered') {
       const { userId, username, displayName, passwordHash } = event.data;
-      return { status: 'registered', userId, username, passwordHash, profile: { displayName, bio: '', statusText: '', avatarFileId: null }, sessions: {}, blockedUserIds: [] };
+      return { status: 'registered', userId, username, passwordHash, profile: { displayName, bio: '', statusText: '', avatarFileId: null }, sessions: {}, blockedUserIds: [], lastWentOfflineAt: null };
     }
     if (state.status === 'unregistered') return state;
     switch (event.type) {
@@ -79,6 +84,8 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         return { ...state, blockedUserIds: [...state.blockedUserIds, event.data.blockedUserId] };
       case 'UserUnblocked':
         return { ...state, blockedUserIds: state.blockedUserIds.filter((id) => id !== event.data.blockedUserId) };
+      case 'UserWentOffline':
+        return { ...state, lastWentOfflineAt: event.data.at };
       default:
         return assertNever(event);
     }

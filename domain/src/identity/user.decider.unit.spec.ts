@@ -299,6 +299,28 @@ describe('BlockUser and UnblockUser', () => {
   });
 });
 
+describe('RecordWentOffline', () => {
+  const wentOffline = (time: string): UserEvent => ({ type: 'UserWentOffline', data: { userId, at: time } });
+  const recordWentOffline = (time: string): UserCommand => ({ type: 'RecordWentOffline', userId, at: time });
+
+  it('records when the user went offline: the time they were last seen', () => {
+    given(onLaptop).when(recordWentOffline(later)).then([wentOffline(later)]);
+  });
+
+  it('records a later going offline after an earlier one', () => {
+    const evening = '2026-03-01T18:00:00.000Z';
+    given([...onLaptop, wentOffline(later)]).when(recordWentOffline(evening)).then([wentOffline(evening)]);
+  });
+
+  it('decides nothing for the same time again: a second consumer or a retry reported it too', () => {
+    given([...onLaptop, wentOffline(later)]).when(recordWentOffline(later)).then([]);
+  });
+
+  it('decides nothing for an earlier time, so last seen never moves back', () => {
+    given([...onLaptop, wentOffline(later)]).when(recordWentOffline(at)).then([]);
+  });
+});
+
 describe('a user who never registered', () => {
   it.each<UserCommand>([
     { type: 'RefreshSession', userId, refreshTokenHash: 'refresh-1', newRefreshTokenHash: 'refresh-2', ...laptop, at },
@@ -308,6 +330,7 @@ describe('a user who never registered', () => {
     { type: 'UpdateProfile', userId, bio: 'hi', at },
     { type: 'BlockUser', userId, blockedUserId: 'user-bob', at },
     { type: 'UnblockUser', userId, blockedUserId: 'user-bob', at },
+    { type: 'RecordWentOffline', userId, at },
   ])('cannot $type', (command) => {
     given([]).when(command).thenError({ kind: 'not_found', code: 'USER_NOT_FOUND' });
   });

@@ -108,6 +108,15 @@ export type UserUnblocked = DomainEvent<'UserUnblocked', {
   readonly at: string;
 }>;
 
+/**
+ * The user's last realtime connection closed (or stopped answering: its node crashed) at `at`: when they were
+ * last seen. Recorded here rather than only in the hot presence state so that a rebuilt read model still knows it.
+ */
+export type UserWentOffline = DomainEvent<'UserWentOffline', {
+  readonly userId: string;
+  readonly at: string;
+}>;
+
 export type UserEvent =
   | UserRegistered
   | LoginSucceeded
@@ -119,4 +128,5 @@ export type UserEvent =
   | ProfileUpdated
   | PasswordChanged
   | UserBlocked
-  | UserUnblocked;
+  | UserUnblocked
+  | UserWentOffline;

@@ -34,6 +34,8 @@ export type UserState =
       readonly sessions: Readonly<Record<string, Session>>;
       /** In the order they were blocked. */
       readonly blockedUserIds: readonly string[];
+      /** The last `UserWentOffline` time recorded; null until the user first went offline. */
+      readonly lastWentOfflineAt: string | null;
     };
 
 export type RegisteredUser = Extract<UserState, { status: 'registered' }>;

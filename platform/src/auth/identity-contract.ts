@@ -10,8 +10,8 @@ export const publicProfileSchema = z
     username: z.string(),
     displayName: z.string(),
     avatarUrl: z.string().nullable(),
-    online: z.boolean().meta({ description: 'Always false until presence is tracked' }),
-    lastSeenAt: isoTime.nullable(),
+    online: z.boolean().meta({ description: 'Whether the user has a realtime connection open (a crashed server’s connections count for about a minute more)' }),
+    lastSeenAt: isoTime.nullable().meta({ description: 'When the user last logged in, refreshed a session or went offline' }),
     bio: z.string(),
     statusText: z.string(),
   })

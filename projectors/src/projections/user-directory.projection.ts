@@ -1,16 +1,16 @@
-import { assertNever, type ProfileUpdated, type SessionRefreshed, type SessionStarted, type UserEvent, type UserRegistered } from '@chat/domain';
+import { assertNever, type ProfileUpdated, type SessionRefreshed, type SessionStarted, type UserEvent, type UserRegistered, type UserWentOffline } from '@chat/domain';
 import type { UserDirectoryRepository } from '@chat/platform';
 import type { Projection } from '../processor/projection';
 
-export const USER_DIRECTORY_EVENTS: ReadonlySet<string> = new Set<UserEvent['type']>(['UserRegistered', 'ProfileUpdated', 'SessionStarted', 'SessionRefreshed']);
+export const USER_DIRECTORY_EVENTS: ReadonlySet<string> = new Set<UserEvent['type']>(['UserRegistered', 'ProfileUpdated', 'SessionStarted', 'SessionRefreshed', 'UserWentOffline']);
 
-/** Profiles for reads and search; a session starting or refreshing counts as the user being seen. */
+/** Profiles for reads and search; a session starting or refreshing, and going offline, count as the user being seen. */
 export function userDirectoryProjection(name: string, repository: UserDirectoryRepository): Projection {
   return {
     name,
     handles: (eventType) => USER_DIRECTORY_EVENTS.has(eventType),
     apply: async (recorded) => {
-      const event = { type: recorded.type, data: recorded.data } as UserRegistered | ProfileUpdated | SessionStarted | SessionRefreshed;
+      const event = { type: recorded.type, data: recorded.data } as UserRegistered | ProfileUpdated | SessionStarted | SessionRefreshed | UserWentOffline;
       switch (event.type) {
         case 'UserRegistered':
           return repository.recordRegistered(event.data, recorded.position);
@@ -20,6 +20,7 @@ export function userDirectoryProjection(name: string, repository: UserDirectoryR
         }
         case 'SessionStarted':
         case 'SessionRefreshed':
+        case 'UserWentOffline':
           return repository.recordSeen(event.data.userId, event.data.at, recorded.position);
         default:
           return assertNever(event);

@@ -1,9 +1,11 @@
 // Identity's reads, answered from the user-view read models only, each on its live generation (which
-// `admin rebuild` may switch while the service runs; LiveGenerations notices within a second).
+// `admin rebuild` may switch while the service runs; LiveGenerations notices within a second), and whether
+// users are online from the presence tracker's hot state (one read for a whole list).
 import {
   type ActivityPage,
   avatarUrlOf,
   LiveGenerations,
+  type PresenceTracker,
   type PublicProfile,
   USER_ACTIVITY,
   USER_BLOCKS,
@@ -45,22 +47,25 @@ export class IdentityQueries {
   private readonly generations: LiveGenerations;
   private readonly repositories = new Map<string, unknown>();
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly presence: Pick<PresenceTracker, 'onlineAmong'>,
+  ) {
     this.generations = new LiveGenerations(userViewCheckpoints(dataSource));
   }
 
   async profile(userId: string): Promise<PublicProfile | undefined> {
     const user = await (await this.directory()).get(userId);
-    return user && publicProfile(user);
+    return user && (await this.withPresence([user]))[0];
   }
 
   async search(prefix: string, limit: number): Promise<PublicProfile[]> {
-    return (await (await this.directory()).search({ prefix, limit })).map(publicProfile);
+    return this.withPresence(await (await this.directory()).search({ prefix, limit }));
   }
 
   async blockedUsers(userId: string): Promise<PublicProfile[]> {
     const blocked = await (await this.blocks()).blockedBy(userId);
-    return (await (await this.directory()).getMany(blocked.map((block) => block.blockedUserId))).map(publicProfile);
+    return this.withPresence(await (await this.directory()).getMany(blocked.map((block) => block.blockedUserId)));
   }
 
   async activity(userId: string, page: ActivityPage): Promise<ActivityItem[]> {
@@ -79,6 +84,11 @@ export class IdentityQueries {
       ip: session.ip,
       current: session.sessionId === currentSessionId,
     }));
+  }
+
+  private async withPresence(users: readonly UserProfileView[]): Promise<PublicProfile[]> {
+    const online = await this.presence.onlineAmong(users.map((user) => user.userId));
+    return users.map((user) => publicProfile(user, online.has(user.userId)));
   }
 
   private directory(): Promise<UserDirectoryRepository> {
@@ -110,14 +120,13 @@ export class IdentityQueries {
   }
 }
 
-function publicProfile(user: UserProfileView): PublicProfile {
+function publicProfile(user: UserProfileView, online: boolean): PublicProfile {
   return {
     id: user.userId,
     username: user.username,
     displayName: user.displayName,
     avatarUrl: avatarUrlOf(user.avatarFileId),
-    // Presence is not tracked yet.
-    online: false,
+    online,
     lastSeenAt: user.lastSeenAt,
     bio: user.bio,
     statusText: user.statusText,

@@ -88,7 +88,11 @@ export class TypeormUserDirectoryRepository implements UserDirectoryRepository {
   }
 
   async recordSeen(userId: string, at: string, position: number): Promise<void> {
-    await this.updateAt(userId, position, [['last_seen_at', at]]);
+    // ISO-8601 UTC strings of one width compare as the times do.
+    await this.table.execute(
+      'UPDATE {table} SET last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < ? THEN ? ELSE last_seen_at END, last_position = ? WHERE user_id = ? AND last_position < ?',
+      [at, at, position, userId, position],
+    );
   }
 
   async get(userId: string): Promise<UserProfileView | undefined> {

@@ -56,6 +56,15 @@ export function userDirectoryRepositoryContract(makeRepository: () => Promise<Re
     expect((await repository.get('user-alice'))?.lastSeenAt).toBe(at(9));
   });
 
+  it('never moves last seen back to an earlier time', async () => {
+    await repository.recordRegistered(alice, 1);
+    await repository.recordSeen('user-alice', at(9), 2);
+    await repository.recordSeen('user-alice', at(5), 3);
+    expect((await repository.get('user-alice'))?.lastSeenAt).toBe(at(9));
+    await repository.recordSeen('user-alice', at(12), 4);
+    expect((await repository.get('user-alice'))?.lastSeenAt).toBe(at(12));
+  });
+
   it('answers undefined for a user it has not seen, and leaves unknown ids out of getMany', async () => {
     await repository.recordRegistered(alice, 1);
     await repository.recordRegistered(bob, 2);

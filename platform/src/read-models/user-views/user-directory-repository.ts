@@ -11,7 +11,7 @@ export interface UserProfileView {
   readonly statusText: string;
   readonly avatarFileId: string | null;
   readonly registeredAt: string;
-  /** The last time the user logged in or refreshed a session. */
+  /** The last time the user logged in, refreshed a session or went offline (their last realtime connection closed). */
   readonly lastSeenAt: string | null;
 }
 
@@ -32,6 +32,7 @@ export interface UserSearch {
 export interface UserDirectoryRepository {
   recordRegistered(user: { userId: string; username: string; displayName: string; at: string }, position: number): Promise<void>;
   recordProfileChanged(userId: string, changes: ProfileFieldChanges, position: number): Promise<void>;
+  /** Moves last seen to `at` unless it is already later: events recorded by different processes need not come in time order. */
   recordSeen(userId: string, at: string, position: number): Promise<void>;
   get(userId: string): Promise<UserProfileView | undefined>;
   /** The users found, in the order asked for; unknown ids are left out. */
