@@ -22,13 +22,15 @@ describe('SQLite event store shared by several processes', () => {
     const file = path.join(dir, 'events.db');
     SqliteEventStore.open(file).close();
     const stream = 'room-contended';
-    const writers = Array.from({ length: 8 }, () => run(process.execPath, [fixture, 'writer', file, stream, '40']));
-    const readers = Array.from({ length: 2 }, () => run(process.execPath, [fixture, 'reader', file, stream, '1500']));
+    // Every writer starts at the same instant, once all processes are up, and writes for a second.
+    const startAt = String(Date.now() + 1500);
+    const writers = Array.from({ length: 8 }, () => run(process.execPath, [fixture, 'writer', file, stream, startAt, '1000']));
+    const readers = Array.from({ length: 2 }, () => run(process.execPath, [fixture, 'reader', file, stream, '3000']));
     const written = (await Promise.all(writers)).map(({ stdout }) => JSON.parse(stdout) as { landed: number; conflicts: number });
     const read = (await Promise.all(readers)).map(({ stdout }) => JSON.parse(stdout) as { reads: number; torn: number });
 
     const landed = written.reduce((sum, w) => sum + w.landed, 0);
-    expect(written.every((w) => w.landed + w.conflicts === 40)).toBe(true);
+    expect(written.every((w) => w.landed > 0)).toBe(true);
     expect(written.reduce((sum, w) => sum + w.conflicts, 0)).toBeGreaterThan(0);
 
     const store = SqliteEventStore.open(file);

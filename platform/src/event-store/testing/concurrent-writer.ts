@@ -1,17 +1,21 @@
 // A separate process for the multi-process tests of the SQLite event store.
-//   writer <file> <stream> <appends> : appends batches of 3 events at the revision it last read,
-//                                      printing {"landed": n, "conflicts": n} at the end.
+//   writer <file> <stream> <startAt> <ms> : from the instant startAt (ms since the epoch, the same for
+//                                      every writer) for ms milliseconds, reads the stream's revision,
+//                                      pauses a millisecond (so writers overlap), then appends a batch of
+//                                      3 events at that revision; prints {"landed": n, "conflicts": n}.
 //   reader <file> <stream> <ms>      : reads the stream repeatedly, printing {"reads": n, "torn": n}
 //                                      where torn counts reads whose length was not a multiple of 3.
 import { randomUUID } from 'node:crypto';
 import { WrongExpectedRevision } from '../event-store';
 import { SqliteEventStore } from '../sqlite-event-store';
 
-async function writer(store: SqliteEventStore, stream: string, appends: number): Promise<object> {
+async function writer(store: SqliteEventStore, stream: string, startAt: number, ms: number): Promise<object> {
   let landed = 0;
   let conflicts = 0;
-  while (landed + conflicts < appends) {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
+  while (Date.now() < startAt + ms) {
     const revision = await store.streamRevision(stream);
+    await new Promise((resolve) => setTimeout(resolve, 1));
     const batch = [0, 1, 2].map((i) => ({ id: randomUUID(), type: 'Written', data: { pid: process.pid, i } }));
     try {
       await store.appendToStream(stream, batch, { expectedRevision: revision ?? 'no_stream' });
@@ -38,10 +42,10 @@ async function reader(store: SqliteEventStore, stream: string, ms: number): Prom
 }
 
 async function main(): Promise<void> {
-  const [role, file, stream, amount] = process.argv.slice(2);
-  if (!file || !stream || !amount || (role !== 'writer' && role !== 'reader')) throw new Error('usage: writer|reader <file> <stream> <n>');
+  const [role, file, stream, first, second] = process.argv.slice(2);
+  if (!file || !stream || !first || (role !== 'writer' && role !== 'reader')) throw new Error('usage: writer <file> <stream> <startAt> <ms> | reader <file> <stream> <ms>');
   const store = SqliteEventStore.open(file);
-  const result = role === 'writer' ? await writer(store, stream, Number(amount)) : await reader(store, stream, Number(amount));
+  const result = role === 'writer' ? await writer(store, stream, Number(first), Number(second)) : await reader(store, stream, Number(first));
   await store.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
