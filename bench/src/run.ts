@@ -3,6 +3,7 @@ import { eventstoreBench } from './eventstore.bench';
 
 const suites: Record<string, () => Promise<void>> = {
   eventstore: eventstoreBench,
+  messaging: () => import('./messaging.bench').then((bench) => bench.messagingBench()),
 };
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Infrastructure } from '@chat/platform';
 import { IdentityCommandsModule } from './identity/identity-commands.module';
+import { MessagingCommandsModule } from './messaging/messaging-commands.module';
 
 export interface CommandApiOptions {
   /** The stores the handlers write to and read from; shared with query-api's module in embedded mode. */
@@ -13,6 +14,6 @@ export interface CommandApiOptions {
 @Module({})
 export class CommandApiModule {
   static register(options: CommandApiOptions): DynamicModule {
-    return { module: CommandApiModule, imports: [IdentityCommandsModule.register(options.infrastructure)] };
+    return { module: CommandApiModule, imports: [IdentityCommandsModule.register(options.infrastructure), MessagingCommandsModule.register(options.infrastructure)] };
   }
 }

@@ -1,12 +1,14 @@
 // `npm start`: the whole product in one process on the embedded stores (SQLite files in DATA_DIR,
 // in-process change feed and key-value store). The same modules and services as the distributed
 // deployment, wired together: command-api and query-api share one HTTP port, the projectors and
-// command-api's presence consumer run beside them.
+// command-api's presence consumer run beside them, and realtime's WebSocket endpoint listens on a port
+// of its own (REALTIME_PORT, PORT + 1 by default), which `GET /api/config` advertises as `wsUrl`.
 import 'reflect-metadata';
 import { CommandApiModule, PresenceConsumer } from '@chat/command-api';
 import { Infrastructure, ServiceRootModule, clientConfigFromEnv, createHttpApp, createLogger, loadConfig, runUntilSignal } from '@chat/platform';
 import { ProjectorsService, readModels } from '@chat/projectors';
 import { QueryApiModule } from '@chat/query-api';
+import { startRealtime } from '@chat/realtime';
 
 async function main(): Promise<void> {
   const config = loadConfig('chat');
@@ -15,9 +17,11 @@ async function main(): Promise<void> {
   await infrastructure.eventStore();
   await infrastructure.documents();
   const projectors = new ProjectorsService(infrastructure, readModels);
+  const realtime = await startRealtime({ infrastructure, host: config.http.host, port: config.realtimePort, logger });
+  const clientConfig = clientConfigFromEnv({ PUBLIC_WS_URL: `ws://localhost:${realtime.port}/ws`, ...process.env });
   const rootModule = ServiceRootModule.forService({ serviceName: config.serviceName, readinessChecks: infrastructure.readinessChecks() }, [
     CommandApiModule.register({ infrastructure }),
-    QueryApiModule.register({ clientConfig: clientConfigFromEnv(), infrastructure }),
+    QueryApiModule.register({ clientConfig, infrastructure }),
   ]);
   const app = await createHttpApp(rootModule, { serviceName: config.serviceName, logger });
   const presence = await PresenceConsumer.start(infrastructure);
@@ -25,13 +29,14 @@ async function main(): Promise<void> {
     ...config.http,
     logger,
     onShutdown: async () => {
+      await realtime.stop();
       await presence.stop();
       await projectors.stop();
       await infrastructure.close();
     },
   });
   await projectors.start();
-  logger.info({ url: running.url, dataDir: config.dataDir }, 'chat is running (embedded)');
+  logger.info({ url: running.url, wsUrl: clientConfig.wsUrl, dataDir: config.dataDir }, 'chat is running (embedded)');
 }
 
 main().catch((error: unknown) => {

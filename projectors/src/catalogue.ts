@@ -13,6 +13,9 @@ import {
   userBlocksRepository,
   userDirectoryRepository,
   userSessionsRepository,
+  dropMessagingRepositories,
+  messagingRepositories,
+  ROOMS_READ_MODEL,
 } from '@chat/platform';
 import type { DataSource } from 'typeorm';
 import type { Projection, ProjectionStore } from './processor/projection';
@@ -22,6 +25,7 @@ import { userActivityProjection } from './projections/user-activity.projection';
 import { userBlocksProjection } from './projections/user-blocks.projection';
 import { userDirectoryProjection } from './projections/user-directory.projection';
 import { userSessionsProjection } from './projections/user-sessions.projection';
+import { roomsProjection } from './projections/messaging/rooms.projection';
 
 export interface ReadModelDefinition {
   readonly name: string;
@@ -51,6 +55,15 @@ const streamIndex: ReadModelDefinition = {
   projection: async (infrastructure, generation) =>
     streamIndexProjection(generationKey(STREAM_INDEX, generation), streamIndexRepository(await infrastructure.projectionDocuments(), generation)),
   drop: async (infrastructure, generation) => streamIndexRepository(await infrastructure.projectionDocuments(), generation).drop(),
+};
+
+/** Rooms, their members and their messages: the room list, the room details and the message history. */
+const rooms: ReadModelDefinition = {
+  name: ROOMS_READ_MODEL,
+  projectionStore: async (infrastructure) => documentProjectionStore(await infrastructure.projectionDocuments()),
+  projection: async (infrastructure, generation) =>
+    roomsProjection(generationKey(ROOMS_READ_MODEL, generation), messagingRepositories(await infrastructure.projectionDocuments(), generation)),
+  drop: async (infrastructure, generation) => dropMessagingRepositories(messagingRepositories(await infrastructure.projectionDocuments(), generation)),
 };
 
 /** The projection store of the user views, one per DataSource. */
@@ -83,6 +96,7 @@ export const readModels: readonly ReadModelDefinition[] = [
   userView(USER_SESSIONS, userSessionsRepository, userSessionsProjection),
   userView(USER_BLOCKS, userBlocksRepository, userBlocksProjection),
   userView(USER_ACTIVITY, userActivityRepository, userActivityProjection),
+  rooms,
 ];
 
 export function findReadModel(name: string): ReadModelDefinition | undefined {

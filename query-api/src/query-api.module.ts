@@ -5,6 +5,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { ClientConfig, Infrastructure } from '@chat/platform';
 import { CLIENT_CONFIG, ConfigController } from './config/config.controller';
 import { IdentityQueriesModule } from './identity/identity-queries.module';
+import { MessagingQueriesModule } from './messaging/messaging-queries.module';
 
 export interface QueryApiOptions {
   /** What `GET /api/config` answers; `clientConfigFromEnv()` reads it from the environment. */
@@ -18,7 +19,7 @@ export class QueryApiModule {
   static register(options: QueryApiOptions): DynamicModule {
     return {
       module: QueryApiModule,
-      imports: [IdentityQueriesModule.register(options.infrastructure)],
+      imports: [IdentityQueriesModule.register(options.infrastructure), MessagingQueriesModule.register(options.infrastructure)],
       controllers: [ConfigController],
       providers: [{ provide: CLIENT_CONFIG, useValue: options.clientConfig }],
     };

@@ -1,7 +1,8 @@
-// realtime as a process of its own: for now its HTTP side (health and metrics) on uWebSockets.js,
+// realtime as a process of its own: health, metrics and the `/ws` endpoint on uWebSockets.js,
 // listening where the configuration says, until SIGTERM.
 import { createLogger, Infrastructure, loadConfig, onShutdownSignal, registerWithEureka } from '@chat/platform';
-import { createRealtimeHttpApp, isNativeUws, listenRealtime } from './http-endpoints';
+import { isNativeUws } from './http-endpoints';
+import { startRealtime } from './start-realtime';
 
 async function main(): Promise<void> {
   const config = loadConfig('realtime');
@@ -17,23 +18,21 @@ async function main(): Promise<void> {
 
   // Opens the stores realtime uses (change feed, sessions, presence) as its handlers ask; their checks decide `/health/ready`.
   const infrastructure = new Infrastructure(config, logger);
-  const app = createRealtimeHttpApp({ serviceName: config.serviceName, readinessChecks: infrastructure.readinessChecks() });
-  const listening = await listenRealtime(app, config.http.host, config.http.port);
-  logger.info({ host: config.http.host, port: listening.port }, 'Listening');
-  registerWithEureka(config, { port: listening.port, logger });
+  const realtime = await startRealtime({ infrastructure, host: config.http.host, port: config.http.port, logger });
+  logger.info({ host: config.http.host, port: realtime.port }, 'Listening');
+  registerWithEureka(config, { port: realtime.port, logger });
 
   const removeSignalListeners = onShutdownSignal(
     () => {
-      logger.info('Stopping: refusing new connections');
-      listening.stopListening();
-      infrastructure
-        .close()
+      logger.info('Stopping: refusing new connections, closing WebSockets');
+      realtime
+        .stop()
+        .then(() => infrastructure.close())
         .catch((error: unknown) => {
           process.exitCode = 1;
-          logger.error({ err: error }, 'Closing the stores failed');
+          logger.error({ err: error }, 'Stopping failed');
         })
         .finally(() => {
-          listening.closeConnections();
           removeSignalListeners();
           logger.info('Stopped');
         });

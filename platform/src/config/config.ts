@@ -31,6 +31,8 @@ const rateLimitPolicy = z
 
 const environmentSchema = z.object({
   PORT: port.default(8080),
+  // The embedded app's WebSocket port (uWebSockets.js cannot share Fastify's): PORT + 1 by default.
+  REALTIME_PORT: port.optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -90,6 +92,8 @@ export interface AuthConfig {
 export interface Config {
   readonly serviceName: string;
   readonly http: { readonly host: string; readonly port: number };
+  /** Where the embedded app's realtime endpoint listens (0: any free port). */
+  readonly realtimePort: number;
   readonly dataDir: string;
   readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   readonly eventStore: EventStoreConfig;
@@ -129,6 +133,7 @@ export function loadConfig(serviceName: string, environment: NodeJS.ProcessEnv =
   return {
     serviceName,
     http: { host: env.HOST, port: env.PORT },
+    realtimePort: env.REALTIME_PORT ?? (env.PORT === 0 ? 0 : env.PORT + 1),
     dataDir,
     logLevel: env.LOG_LEVEL,
     eventStore: env.EVENTSTORE_URL

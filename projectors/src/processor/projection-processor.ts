@@ -123,6 +123,9 @@ export class ProjectionProcessor {
           batch.push(ready.value);
         }
         if (!(await this.process(batch))) return true;
+        // Catching up, every step above can settle without I/O: give timers, requests and the
+        // immediates queued by the races above their turn between batches.
+        await nextMacrotask();
       }
       return false;
     } finally {

@@ -14,9 +14,10 @@ import type { ProjectionStore } from './projection';
 
 export class SqliteProjectionStore implements ProjectionStore {
   readonly checkpoints: SqliteCheckpointStore;
+  private committed: Promise<unknown> = Promise.resolve();
 
   /**
-   * `db` must be a connection of the processor's own: the batch's transaction stays open across the
+   * `db` must be a connection of the processors' own: the batch's transaction stays open across the
    * projection's awaits, which is safe only because the SQLite repositories do their work
    * synchronously, so the whole batch runs without yielding to other I/O on this connection.
    */
@@ -24,7 +25,17 @@ export class SqliteProjectionStore implements ProjectionStore {
     this.checkpoints = new SqliteCheckpointStore(db);
   }
 
-  async commit(projection: string, position: number, apply: () => Promise<void>): Promise<void> {
+  /**
+   * Batches commit one after another: every processor on this connection shares it, and one could
+   * otherwise begin its transaction (or roll it back) inside another's, between two of its awaits.
+   */
+  commit(projection: string, position: number, apply: () => Promise<void>): Promise<void> {
+    const commit = this.committed.then(() => this.commitNow(projection, position, apply));
+    this.committed = commit.catch(() => undefined);
+    return commit;
+  }
+
+  private async commitNow(projection: string, position: number, apply: () => Promise<void>): Promise<void> {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       await apply();

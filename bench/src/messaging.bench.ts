@@ -1,0 +1,274 @@
+// `npm run bench -- messaging`: rooms and messages on the embedded stores.
+//   messaging.send          messages/s through HTTP (auth, validation, the room lock, decide, append) with 50
+//                           concurrent senders in one room, against `npm start`'s process (projectors included)
+//   messaging.history_page  p50/p99 of a 50-message page in a room of 1,000,000 messages, over HTTP (the
+//                           repository query alone is reported beside it); the log is seeded with batch
+//                           appends and the running projectors catch up
+//   projection.rebuild      the rooms projection rebuilding a new generation from the whole log
+// The server runs in a process of its own (as in production, and so the client does not share its core),
+// logging at `warn` so that its request log lines do not end up measured through a pipe.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { messageEventId, type MessageSent, roomMessagesStreamId } from '@chat/domain';
+import {
+  createLogger,
+  EMBEDDED_DATABASE_FILE,
+  type EventToAppend,
+  Infrastructure,
+  loadConfig,
+  openSqlite,
+  ROOMS_READ_MODEL,
+  SqliteEventStore,
+  SqliteMessageHistoryRepository,
+} from '@chat/platform';
+import { findReadModel, ProjectionProcessor } from '@chat/projectors';
+import { perSecond, report, round } from './report';
+
+const SENDERS = 50;
+const MESSAGES_SENT = 20_000;
+const WARM_UP_MESSAGES = 2_000;
+const HISTORY_SIZE = 1_000_000;
+const SEED_BATCH = 1_000;
+const PAGE_SIZE = 50;
+const PAGES_TIMED = 2_000;
+const REBUILD_GENERATION = 99;
+
+export async function messagingBench(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-bench-messaging-'));
+  const server = await startServer(dataDir);
+  try {
+    const senders = await Promise.all(Array.from({ length: SENDERS }, () => server.client.register()));
+    await sendBench(server.client, senders);
+    await historyBench(server, dataDir, senders[0]!);
+  } finally {
+    await server.stop();
+  }
+  try {
+    await rebuildBench(dataDir);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function sendBench(client: JsonClient, senders: readonly Person[]): Promise<void> {
+  const [owner, ...others] = senders;
+  const room = (await client.call<{ room: { id: string } }>('POST', '/api/rooms', owner!, { name: 'Bench', memberIds: others.map((p) => p.id) })).room;
+  const sendMessages = async (count: number) => {
+    let next = 0;
+    await Promise.all(
+      senders.map(async (sender) => {
+        while (next < count) {
+          next++;
+          await client.call('POST', `/api/rooms/${room.id}/messages`, sender, { clientMessageId: randomUUID(), text: `message from ${sender.id} 👋` }, 201);
+        }
+      }),
+    );
+  };
+  await sendMessages(WARM_UP_MESSAGES);
+  const startedAt = process.hrtime.bigint();
+  await sendMessages(MESSAGES_SENT);
+  report({ bench: 'messaging.send', value: perSecond(MESSAGES_SENT, startedAt), unit: 'messages/s', messages: MESSAGES_SENT, concurrentSenders: SENDERS, path: 'http', stores: 'embedded sqlite', projectorsRunning: true });
+}
+
+async function historyBench(server: Server, dataDir: string, owner: Person): Promise<void> {
+  const { client } = server;
+  const room = (await client.call<{ room: { id: string } }>('POST', '/api/rooms', owner, { name: 'A million messages' })).room;
+  const seedStartedAt = process.hrtime.bigint();
+  const store = SqliteEventStore.open(path.join(dataDir, EMBEDDED_DATABASE_FILE));
+  try {
+    let revision: number | undefined;
+    const at = new Date().toISOString();
+    for (let seq = 1; seq <= HISTORY_SIZE; seq += SEED_BATCH) {
+      const batch: EventToAppend[] = [];
+      for (let s = seq; s < seq + SEED_BATCH && s <= HISTORY_SIZE; s++) {
+        const clientMessageId = `seed-${s}`;
+        const messageId = messageEventId(owner.id, clientMessageId);
+        const data: MessageSent['data'] = { roomId: room.id, messageId, seq: s, authorId: owner.id, clientMessageId, text: `seeded message number ${s}`, at };
+        batch.push({ id: messageId, type: 'MessageSent', data, metadata: { actorId: owner.id } });
+      }
+      revision = (await store.appendToStream(roomMessagesStreamId(room.id), batch, { expectedRevision: revision ?? 'no_stream' })).nextExpectedRevision;
+    }
+  } finally {
+    await store.close();
+  }
+  const seededIn = Number(process.hrtime.bigint() - seedStartedAt) / 1e9;
+  const catchUpStartedAt = process.hrtime.bigint();
+  for (;;) {
+    const rooms = await client.call<{ id: string; lastSeq: number }[]>('GET', '/api/rooms', owner);
+    if (rooms.find((r) => r.id === room.id)?.lastSeq === HISTORY_SIZE) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const caughtUpIn = Number(process.hrtime.bigint() - catchUpStartedAt) / 1e9;
+
+  const randomCursor = () => PAGE_SIZE + 1 + Math.floor(Math.random() * (HISTORY_SIZE - PAGE_SIZE));
+  const overHttp = await timed(PAGES_TIMED, async () => {
+    const page = await client.call<{ messages: unknown[] }>('GET', `/api/rooms/${room.id}/messages?before=${randomCursor()}&limit=${PAGE_SIZE}`, owner);
+    if (page.messages.length !== PAGE_SIZE) throw new Error(`a page of ${page.messages.length} messages`);
+  });
+  const db = openSqlite(path.join(dataDir, EMBEDDED_DATABASE_FILE), { readonly: true });
+  const history = new SqliteMessageHistoryRepository(db, 1);
+  const inRepository = await timed(PAGES_TIMED, async () => {
+    await history.page(room.id, { afterSeq: 0, beforeSeq: randomCursor(), limit: PAGE_SIZE, from: 'newest' });
+  });
+  db.close();
+  report({
+    bench: 'messaging.history_page',
+    value: overHttp.p99,
+    unit: 'ms (p99)',
+    p50: overHttp.p50,
+    p99: overHttp.p99,
+    via: 'http GET /api/rooms/:id/messages?before=<random>&limit=50, one request at a time',
+    repositoryP50: inRepository.p50,
+    repositoryP99: inRepository.p99,
+    pages: PAGES_TIMED,
+    roomMessages: HISTORY_SIZE,
+    seededInSeconds: round(seededIn),
+    projectorsCaughtUpInSeconds: round(caughtUpIn),
+  });
+}
+
+async function rebuildBench(dataDir: string): Promise<void> {
+  const infrastructure = new Infrastructure(loadConfig('bench', { DATA_DIR: dataDir }), createLogger({ serviceName: 'bench', level: 'silent' }));
+  try {
+    const model = findReadModel(ROOMS_READ_MODEL);
+    if (!model) throw new Error('no rooms read model in the catalogue');
+    const eventStore = await infrastructure.eventStore();
+    const processor = new ProjectionProcessor({
+      eventStore,
+      store: await model.projectionStore(infrastructure),
+      projection: await model.projection(infrastructure, REBUILD_GENERATION),
+      logger: infrastructure.logger,
+    });
+    const startedAt = process.hrtime.bigint();
+    processor.start();
+    await processor.waitUntilCaughtUp();
+    const events = processor.eventsProcessed;
+    const rate = perSecond(events, startedAt);
+    await processor.stop();
+    await model.drop(infrastructure, REBUILD_GENERATION);
+    report({ bench: 'projection.rebuild', value: rate, unit: 'events/s', events, projection: ROOMS_READ_MODEL, readStore: 'sqlite' });
+  } finally {
+    await infrastructure.close();
+  }
+}
+
+async function timed(times: number, run: () => Promise<void>): Promise<{ p50: number; p99: number }> {
+  const durations: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const startedAt = process.hrtime.bigint();
+    await run();
+    durations.push(Number(process.hrtime.bigint() - startedAt) / 1e6);
+  }
+  durations.sort((a, b) => a - b);
+  const at = (fraction: number) => round(durations[Math.min(durations.length - 1, Math.floor(durations.length * fraction))]!);
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+interface Person {
+  readonly id: string;
+  readonly token: string;
+}
+
+interface Server {
+  readonly client: JsonClient;
+  stop(): Promise<void>;
+}
+
+async function startServer(dataDir: string): Promise<Server> {
+  const port = await freePort();
+  const entry = path.resolve(__dirname, '../../embedded/dist/main.js');
+  const child: ChildProcess = spawn(process.execPath, [entry], {
+    env: { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', TRUSTED_PROXY_HOPS: '1', RATE_LIMIT_REGISTER_PER_IP: '1000/60' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const client = new JsonClient(port);
+  const deadline = Date.now() + 30_000;
+  while (!(await client.ready())) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error('the embedded server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    client,
+    stop: async () => {
+      client.close();
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** JSON over keep-alive connections, one per concurrent caller. */
+class JsonClient {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: SENDERS * 2 });
+  private registered = 0;
+
+  constructor(private readonly port: number) {}
+
+  async ready(): Promise<boolean> {
+    try {
+      await this.request('GET', '/health/ready');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async register(): Promise<Person> {
+    const username = `bench_${process.pid}_${++this.registered}`;
+    const answer = await this.request<{ user: { id: string }; accessToken: string }>('POST', '/api/auth/register', { username, password: 'correct horse battery staple' }, undefined, 201);
+    return { id: answer.user.id, token: answer.accessToken };
+  }
+
+  call<T = unknown>(method: string, urlPath: string, as: Person, body?: unknown, expected = method === 'POST' ? 201 : 200): Promise<T> {
+    return this.request<T>(method, urlPath, body, as.token, expected);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private request<T>(method: string, urlPath: string, body?: unknown, token?: string, expected = 200): Promise<T> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise<T>((resolve, reject) => {
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method,
+          path: urlPath,
+          agent: this.agent,
+          headers: {
+            'x-forwarded-for': '192.0.2.1',
+            ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            if (response.statusCode !== expected) reject(new Error(`${method} ${urlPath}: ${response.statusCode} ${text}`));
+            else resolve((text ? JSON.parse(text) : undefined) as T);
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end(payload);
+    });
+  }
+}

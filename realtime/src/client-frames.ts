@@ -1,0 +1,23 @@
+// The frames a WebSocket client may send (API.md, Realtime), validated before anything acts on them.
+import { z } from 'zod';
+
+export const clientFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
+  z.object({ type: z.literal('ping') }),
+  z.object({ type: z.literal('typing'), roomId: z.string().min(1).max(200), state: z.enum(['start', 'stop']) }),
+]);
+
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+
+/** The frame, or why it is not one. */
+export function parseClientFrame(text: string): { frame: ClientFrame } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { problem: 'A frame must be a JSON object' };
+  }
+  const parsed = clientFrameSchema.safeParse(value);
+  if (parsed.success) return { frame: parsed.data };
+  return { problem: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'frame'}: ${issue.message}`).join('; ') };
+}

@@ -1,0 +1,45 @@
+// realtime as one piece: its uWS app (health, metrics and the `/ws` endpoint) over the stores of an
+// Infrastructure, listening on a port of its own. The realtime process and the embedded app both start it.
+import { AccessTokenVerifier, type Infrastructure, loadPublicKeySet, type Logger, SessionRegistry } from '@chat/platform';
+import { createRealtimeHttpApp, listenRealtime } from './http-endpoints';
+import { ReadModelRoomMembership, type RoomMembership } from './room-membership';
+import { attachWebSocketEndpoint, type WebSocketLimits } from './websocket-server';
+
+export interface StartRealtimeOptions {
+  readonly infrastructure: Infrastructure;
+  readonly port: number;
+  readonly host: string;
+  readonly logger: Logger;
+  /** The rooms read model by default. */
+  readonly membership?: RoomMembership;
+  readonly limits?: Partial<WebSocketLimits>;
+}
+
+export interface RunningRealtime {
+  readonly port: number;
+  /** Stops listening and closes every connection; the infrastructure stays open (its owner closes it). */
+  stop(): Promise<void>;
+}
+
+export async function startRealtime(options: StartRealtimeOptions): Promise<RunningRealtime> {
+  const { infrastructure, logger } = options;
+  const { config } = infrastructure;
+  const app = createRealtimeHttpApp({ serviceName: config.serviceName, readinessChecks: infrastructure.readinessChecks() });
+  const endpoint = await attachWebSocketEndpoint(app, {
+    changeFeed: await infrastructure.changeFeed(),
+    verifier: new AccessTokenVerifier(await loadPublicKeySet(config.auth.keys)),
+    sessions: new SessionRegistry(await infrastructure.keyValue()),
+    membership: options.membership ?? new ReadModelRoomMembership(await infrastructure.documents()),
+    logger,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  const listening = await listenRealtime(app, options.host, options.port);
+  return {
+    port: listening.port,
+    stop: async () => {
+      listening.stopListening();
+      await endpoint.close();
+      listening.closeConnections();
+    },
+  };
+}

@@ -1,0 +1,344 @@
+// The `/ws` endpoint over real connections: a uWS server on a free port, `ws` clients, the in-process
+// change feed and key-value store, and access tokens signed with a key made for the suite.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  AccessTokenIssuer,
+  AccessTokenVerifier,
+  createLogger,
+  InProcessChangeFeed,
+  InProcessKeyValueStore,
+  loadPublicKeySet,
+  loadSigningKey,
+  SessionRegistry,
+} from '@chat/platform';
+import WebSocket from 'ws';
+import { createRealtimeHttpApp, type ListeningRealtimeApp, listenRealtime } from './http-endpoints';
+import type { RoomMembership } from './room-membership';
+import { deliveryLatencySeconds, slowConsumersDropped, websocketConnections, websocketFrames } from './realtime-metrics';
+import { attachWebSocketEndpoint, CLOSE_CODES, type WebSocketEndpoint } from './websocket-server';
+
+interface Frame {
+  readonly type: string;
+  readonly roomId?: string;
+  readonly data?: Record<string, unknown>;
+  readonly error?: { code: string; message: string };
+}
+
+/** A `ws` client that keeps every frame it receives and can wait for the next one matching a test. */
+class Client {
+  readonly frames: Frame[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private readonly opened: Promise<void>;
+  private waiters: { test: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
+
+  constructor(readonly socket: WebSocket) {
+    this.opened = new Promise((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Frame;
+      this.frames.push(frame);
+      this.waiters = this.waiters.filter((waiter) => {
+        if (!waiter.test(frame)) return true;
+        waiter.resolve(frame);
+        return false;
+      });
+    });
+  }
+
+  open(): Promise<void> {
+    return this.opened;
+  }
+
+  send(frame: unknown): void {
+    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  next(test: (frame: Frame) => boolean, timeoutMs = 2000): Promise<Frame> {
+    const seen = this.frames.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames)}`)), timeoutMs);
+      this.waiters.push({ test, resolve: (frame) => (clearTimeout(timer), resolve(frame)) });
+    });
+  }
+
+  /** A ping answered means every frame sent before it was handled (and, once authenticated, the rooms joined). */
+  async roundTrip(): Promise<void> {
+    const pongsBefore = this.frames.filter((frame) => frame.type === 'pong').length;
+    this.send({ type: 'ping' });
+    await this.next(() => this.frames.filter((frame) => frame.type === 'pong').length > pongsBefore);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+async function metricValue(metric: { get(): Promise<{ values: { value: number; labels: object; metricName?: string }[] }> }, match: (labels: Record<string, unknown>, metricName?: string) => boolean = () => true): Promise<number> {
+  const { values } = await metric.get();
+  return values.find((value) => match(value.labels as Record<string, unknown>, value.metricName))?.value ?? 0;
+}
+
+const TYPING_TIMEOUT_MS = 400;
+const SILENCE_MS = 150;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('realtime WebSocket endpoint', () => {
+  let keyDir: string;
+  let listening: ListeningRealtimeApp;
+  let endpoint: WebSocketEndpoint;
+  let issuer: AccessTokenIssuer;
+  let sessions: SessionRegistry;
+  const changeFeed = new InProcessChangeFeed();
+  const keyValue = new InProcessKeyValueStore();
+  const roomsByUser = new Map<string, string[]>();
+  const membership: RoomMembership = { roomsOf: async (userId) => [...(roomsByUser.get(userId) ?? [])] };
+  const clients: Client[] = [];
+  let sessionCount = 0;
+
+  beforeAll(async () => {
+    keyDir = await fs.mkdtemp(path.join(os.tmpdir(), 'realtime-keys-'));
+    const keys = { kind: 'directory', dir: keyDir, generateIfMissing: true } as const;
+    issuer = new AccessTokenIssuer(await loadSigningKey(keys));
+    sessions = new SessionRegistry(keyValue);
+    const app = createRealtimeHttpApp({ serviceName: 'realtime', readinessChecks: [] });
+    endpoint = await attachWebSocketEndpoint(app, {
+      changeFeed,
+      verifier: new AccessTokenVerifier(await loadPublicKeySet(keys)),
+      sessions,
+      membership,
+      logger: createLogger({ serviceName: 'realtime', level: 'silent' }),
+      limits: { typingTimeoutMs: TYPING_TIMEOUT_MS, authTimeoutMs: 500, maxPayloadBytes: 1024, frames: { capacity: 40, refillPerSecond: 20 }, maxRateLimitStrikes: 5 },
+    });
+    listening = await listenRealtime(app, '127.0.0.1', 0);
+  });
+
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+    roomsByUser.clear();
+  });
+
+  afterAll(async () => {
+    await endpoint.close();
+    listening.stopListening();
+    listening.closeConnections();
+    await changeFeed.close();
+    await keyValue.close();
+    await fs.rm(keyDir, { recursive: true, force: true });
+  });
+
+  async function tokenFor(userId: string, options: { live?: boolean } = {}): Promise<string> {
+    const user = { userId, sessionId: `session-${++sessionCount}` };
+    if (options.live ?? true) await sessions.markLive(user);
+    return (await issuer.issue(user)).accessToken;
+  }
+
+  function connect(query = ''): Client {
+    const client = new Client(new WebSocket(`ws://127.0.0.1:${listening.port}/ws${query}`));
+    clients.push(client);
+    return client;
+  }
+
+  async function connected(userId: string): Promise<Client> {
+    const client = connect(`?token=${await tokenFor(userId)}`);
+    await client.open();
+    await client.roundTrip();
+    return client;
+  }
+
+  const roomChange = (roomId: string, type: string, data: Record<string, unknown>) => changeFeed.publish(`room.${roomId}`, { type, roomId, data });
+  const userChange = (userId: string, roomId: string, type: string, data: Record<string, unknown>) => changeFeed.publish(`user.${userId}`, { type, roomId, data });
+
+  it('closes with 4401 when the token in the query is not valid', async () => {
+    const client = connect('?token=not-a-token');
+    expect((await client.closed).code).toBe(CLOSE_CODES.unauthenticated);
+  });
+
+  it('closes with 4401 when the token is valid but its session is not live (revoked)', async () => {
+    const client = connect(`?token=${await tokenFor('ann', { live: false })}`);
+    expect((await client.closed).code).toBe(CLOSE_CODES.unauthenticated);
+  });
+
+  it('closes with 4401 when the auth frame carries a bad token', async () => {
+    const client = connect();
+    await client.open();
+    client.send({ type: 'auth', token: 'forged' });
+    expect((await client.closed).code).toBe(CLOSE_CODES.unauthenticated);
+  });
+
+  it('closes with 4401 when no auth frame comes in time', async () => {
+    const client = connect();
+    await client.open();
+    expect((await client.closed).code).toBe(CLOSE_CODES.unauthenticated);
+  });
+
+  it('closes with 4401 when the first frame is not an auth frame', async () => {
+    const client = connect();
+    await client.open();
+    client.send({ type: 'ping' });
+    expect((await client.closed).code).toBe(CLOSE_CODES.unauthenticated);
+  });
+
+  it('authenticates with the token in the query and answers ping with pong', async () => {
+    const client = await connected('ann');
+    expect(client.frames).toEqual([{ type: 'pong' }]);
+  });
+
+  it('authenticates with a first auth frame, answering the frames sent meanwhile afterwards', async () => {
+    roomsByUser.set('ann', ['r1']);
+    const client = connect();
+    await client.open();
+    client.send({ type: 'auth', token: await tokenFor('ann') });
+    await client.roundTrip();
+    await roomChange('r1', 'message.created', { id: 'm1', text: 'hello' });
+    expect((await client.next((frame) => frame.type === 'message.created')).data).toEqual({ id: 'm1', text: 'hello' });
+  });
+
+  it('answers a malformed frame with a VALIDATION_FAILED error frame and stays open', async () => {
+    const client = await connected('ann');
+    client.send('not json');
+    client.send({ type: 'dance' });
+    client.send({ type: 'typing', roomId: 'r1', state: 'maybe' });
+    await client.roundTrip();
+    const errors = client.frames.filter((frame) => frame.type === 'error');
+    expect(errors).toHaveLength(3);
+    for (const error of errors) expect(error.error?.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('closes a connection that sends a frame over the size limit (1009)', async () => {
+    const client = await connected('ann');
+    client.send({ type: 'ping', padding: 'x'.repeat(2048) });
+    expect((await client.closed).code).toBe(CLOSE_CODES.frameTooLarge);
+  });
+
+  it('cuts a connection that sends a frame over uWS’s hard cap', async () => {
+    const client = await connected('ann');
+    client.send({ type: 'ping', padding: 'x'.repeat(8 * 1024) });
+    expect((await client.closed).code).toBe(1006);
+  });
+
+  it('refuses frames over the rate with an error frame, then closes with 4429 on repeated abuse', async () => {
+    const client = await connected('ann');
+    for (let i = 0; i < 60; i++) client.send({ type: 'ping' });
+    expect((await client.closed).code).toBe(CLOSE_CODES.rateLimited);
+    expect(client.frames.some((frame) => frame.error?.code === 'RATE_LIMITED')).toBe(true);
+  });
+
+  it('delivers a room’s changes to its members only', async () => {
+    roomsByUser.set('ann', ['r1']);
+    roomsByUser.set('bob', ['r2']);
+    const ann = await connected('ann');
+    const bob = await connected('bob');
+    await roomChange('r1', 'message.created', { id: 'm1' });
+    await roomChange('r2', 'message.created', { id: 'm2' });
+    expect((await ann.next((frame) => frame.type === 'message.created')).roomId).toBe('r1');
+    expect((await bob.next((frame) => frame.type === 'message.created')).roomId).toBe('r2');
+    await pause(SILENCE_MS);
+    expect(ann.frames.filter((frame) => frame.type === 'message.created')).toHaveLength(1);
+    expect(bob.frames.filter((frame) => frame.type === 'message.created')).toHaveLength(1);
+  });
+
+  it('delivers a user’s own changes on their user topic', async () => {
+    const ann = await connected('ann');
+    await userChange('ann', 'r1', 'unread.updated', { unreadCount: 3, lastReadSeq: 1 });
+    expect((await ann.next((frame) => frame.type === 'unread.updated')).data).toEqual({ unreadCount: 3, lastReadSeq: 1 });
+  });
+
+  it('starts delivering a room on member.joined and stops on member.left, without reconnecting', async () => {
+    const ann = await connected('ann');
+    await roomChange('r1', 'member.joined', { userId: 'ann' });
+    await userChange('ann', 'r1', 'member.joined', { userId: 'ann' });
+    await ann.next((frame) => frame.type === 'member.joined');
+    await roomChange('r1', 'message.created', { id: 'm1' });
+    await ann.next((frame) => frame.type === 'message.created');
+
+    await roomChange('r1', 'member.left', { userId: 'ann' });
+    await userChange('ann', 'r1', 'member.left', { userId: 'ann' });
+    await ann.next((frame) => frame.type === 'member.left');
+    await roomChange('r1', 'message.created', { id: 'm2' });
+    await pause(SILENCE_MS);
+    expect(ann.frames.filter((frame) => frame.type === 'message.created').map((frame) => frame.data?.id)).toEqual(['m1']);
+    expect(ann.frames.filter((frame) => frame.type === 'member.joined')).toHaveLength(1);
+    expect(ann.frames.filter((frame) => frame.type === 'member.left')).toHaveLength(1);
+  });
+
+  it('relays typing to the other members, not to the typist’s own connections, and stops it by itself', async () => {
+    roomsByUser.set('ann', ['r1']);
+    roomsByUser.set('bob', ['r1']);
+    const ann = await connected('ann');
+    const annElsewhere = await connected('ann');
+    const bob = await connected('bob');
+    ann.send({ type: 'typing', roomId: 'r1', state: 'start' });
+    const started = await bob.next((frame) => frame.type === 'typing');
+    expect(started).toMatchObject({ type: 'typing', roomId: 'r1', data: { userId: 'ann', state: 'start' } });
+    const stopped = await bob.next((frame) => frame.type === 'typing' && frame.data?.state === 'stop', TYPING_TIMEOUT_MS * 3);
+    expect(stopped.data?.userId).toBe('ann');
+    expect(ann.frames.some((frame) => frame.type === 'typing')).toBe(false);
+    expect(annElsewhere.frames.some((frame) => frame.type === 'typing')).toBe(false);
+  });
+
+  it('keeps a renewed typing state going and tells the others once', async () => {
+    roomsByUser.set('ann', ['r1']);
+    roomsByUser.set('bob', ['r1']);
+    const ann = await connected('ann');
+    const bob = await connected('bob');
+    const startedAt = Date.now();
+    for (let i = 0; i < 4; i++) {
+      ann.send({ type: 'typing', roomId: 'r1', state: 'start' });
+      await pause(TYPING_TIMEOUT_MS / 2);
+    }
+    await bob.next((frame) => frame.type === 'typing' && frame.data?.state === 'stop', TYPING_TIMEOUT_MS * 3);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(TYPING_TIMEOUT_MS * 2);
+    expect(bob.frames.filter((frame) => frame.type === 'typing').map((frame) => frame.data?.state)).toEqual(['start', 'stop']);
+  });
+
+  it('refuses typing in a room the user is not a member of', async () => {
+    roomsByUser.set('bob', ['r1']);
+    const ann = await connected('ann');
+    const bob = await connected('bob');
+    ann.send({ type: 'typing', roomId: 'r1', state: 'start' });
+    expect((await ann.next((frame) => frame.type === 'error')).error?.code).toBe('FORBIDDEN');
+    await pause(SILENCE_MS);
+    expect(bob.frames.some((frame) => frame.type === 'typing')).toBe(false);
+  });
+
+  it('closes a connection that does not read what it is sent with 4408', async () => {
+    roomsByUser.set('ann', ['r1']);
+    const ann = await connected('ann');
+    ann.socket.pause();
+    const text = 'x'.repeat(64 * 1024);
+    let closedCode: number | undefined;
+    void ann.closed.then(({ code }) => (closedCode = code));
+    for (let i = 0; i < 400 && closedCode === undefined; i++) {
+      await roomChange('r1', 'message.created', { id: `m${i}`, text });
+      await pause(2);
+    }
+    ann.socket.resume();
+    expect((await ann.closed).code).toBe(CLOSE_CODES.slowConsumer);
+    expect(await metricValue(slowConsumersDropped)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts connections, frames in and out, and the delivery latency', async () => {
+    const framesIn = () => metricValue(websocketFrames, (labels) => labels.direction === 'in');
+    const framesOut = () => metricValue(websocketFrames, (labels) => labels.direction === 'out');
+    const latencyCount = () => metricValue(deliveryLatencySeconds, (_labels, name) => name === 'realtime_delivery_latency_seconds_count');
+    const [inBefore, outBefore, latencyBefore] = [await framesIn(), await framesOut(), await latencyCount()];
+    roomsByUser.set('ann', ['r1']);
+    const ann = await connected('ann');
+    expect(await metricValue(websocketConnections)).toBeGreaterThanOrEqual(1);
+    await roomChange('r1', 'message.created', { id: 'm1', createdAt: new Date().toISOString() });
+    await ann.next((frame) => frame.type === 'message.created');
+    expect(await framesIn()).toBeGreaterThanOrEqual(inBefore + 1);
+    expect(await framesOut()).toBeGreaterThanOrEqual(outBefore + 2);
+    expect(await latencyCount()).toBeGreaterThanOrEqual(latencyBefore + 1);
+    const exposition = await fetch(`http://127.0.0.1:${listening.port}/metrics`).then((response) => response.text());
+    for (const name of ['realtime_websocket_connections', 'realtime_frames_total', 'realtime_slow_consumers_dropped_total', 'realtime_delivery_latency_seconds']) {
+      expect(exposition).toContain(name);
+    }
+  });
+});
