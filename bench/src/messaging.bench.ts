@@ -1,6 +1,7 @@
 // `npm run bench -- messaging`: rooms and messages on the embedded stores.
-//   messaging.send          messages/s through HTTP (auth, validation, the room lock, decide, append) with 50
-//                           concurrent senders in one room, against `npm start`'s process (projectors included)
+//   messaging.send          messages/s through HTTP (auth, validation, the room's turn, decide, append) with 50
+//                           concurrent senders in one room, against `npm start`'s process (projectors and
+//                           realtime's change-feed fan-out included, no WebSocket client connected)
 //   messaging.history_page  p50/p99 of a 50-message page in a room of 1,000,000 messages, over HTTP (the
 //                           repository query alone is reported beside it); the log is seeded with batch
 //                           appends and the running projectors catch up
@@ -180,10 +181,10 @@ interface Server {
 }
 
 async function startServer(dataDir: string): Promise<Server> {
-  const port = await freePort();
+  const [port, realtimePort] = [await freePort(), await freePort()];
   const entry = path.resolve(__dirname, '../../embedded/dist/main.js');
   const child: ChildProcess = spawn(process.execPath, [entry], {
-    env: { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', TRUSTED_PROXY_HOPS: '1', RATE_LIMIT_REGISTER_PER_IP: '1000/60' },
+    env: { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), REALTIME_PORT: String(realtimePort), LOG_LEVEL: 'warn', TRUSTED_PROXY_HOPS: '1', RATE_LIMIT_REGISTER_PER_IP: '1000/60' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));

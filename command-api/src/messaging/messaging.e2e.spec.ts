@@ -2,7 +2,7 @@
 // process (as `npm start` runs them), on a temporary DATA_DIR. Every command and read endpoint, their
 // errors, and who may do what.
 import { randomUUID } from 'node:crypto';
-import { uniqueSuffix } from '@chat/platform';
+import { describeIntegration, uniqueSuffix } from '@chat/platform';
 import { type EmbeddedTestApp, startEmbeddedApp } from '../testing/embedded-app';
 import { type Answer, HttpClient } from '../testing/http-client';
 
@@ -497,5 +497,44 @@ describe('Rooms and messages over HTTP (embedded)', () => {
         ]),
       );
     });
+  });
+});
+
+describeIntegration('Rooms and messages over HTTP, read models in MongoDB', 'mongodb', (url) => {
+  let app: EmbeddedTestApp;
+  let client: HttpClient;
+  beforeAll(async () => {
+    app = await startEmbeddedApp({ env: { TRUSTED_PROXY_HOPS: '1', MONGODB_URL: url.replace(/^(mongodb:\/\/[^/?]+)[^?]*/, `$1/chat_e2e_${uniqueSuffix()}`) } });
+    client = new HttpClient(app.baseUrl);
+  }, 60_000);
+  afterAll(async () => {
+    const documents = await app?.infrastructure.documents();
+    if (documents?.kind === 'mongodb') await documents.db.dropDatabase();
+    await app?.close();
+  });
+
+  it('lists rooms with unread counts, pages history and hides it from outsiders', async () => {
+    const register = async () => {
+      const answer = await client.post<{ user: { id: string }; accessToken: string }>('/api/auth/register', { username: freshName(), password: 'correct horse battery staple' });
+      return { id: answer.body.user.id, token: answer.body.accessToken };
+    };
+    const [alice, bob, mallory] = [await register(), await register(), await register()];
+    const room = (await client.post<{ room: Room }>('/api/rooms', { name: 'Mongo', memberIds: [bob.id] }, { token: alice.token })).body.room;
+    const sent: Message[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      sent.push((await client.post<{ message: Message }>(`/api/rooms/${room.id}/messages`, { clientMessageId: randomUUID(), text }, { token: alice.token })).body.message);
+    }
+    expect((await client.put(`/api/rooms/${room.id}/messages/${sent[0]!.id}/reactions/${encodeURIComponent('👍')}`, undefined, { token: bob.token })).status).toBe(204);
+    expect((await client.post(`/api/rooms/${room.id}/read`, { seq: 1 }, { token: bob.token })).status).toBe(204);
+    await app.caughtUp();
+    const list = await client.get<RoomListItem[]>('/api/rooms', { token: bob.token });
+    expect(list.body).toEqual([expect.objectContaining({ id: room.id, unreadCount: 2, lastReadSeq: 1, lastSeq: 3, lastMessage: expect.objectContaining({ id: sent[2]!.id, text: 'three' }) })]);
+    const page = await client.get<{ messages: Message[] }>(`/api/rooms/${room.id}/messages?before=3&limit=2`, { token: bob.token });
+    expect(page.body.messages.map((m) => [m.seq, m.text, m.reactions])).toEqual([[1, 'one', { '👍': [bob.id] }], [2, 'two', {}]]);
+    expect((await client.delete(`/api/rooms/${room.id}/messages?scope=me`, { token: bob.token })).status).toBe(204);
+    await app.caughtUp();
+    expect((await client.get<{ messages: Message[] }>(`/api/rooms/${room.id}/messages`, { token: bob.token })).body.messages).toEqual([]);
+    expect((await client.get(`/api/rooms/${room.id}/messages`, { token: mallory.token })).status).toBe(404);
+    expect((await client.get<Room>(`/api/rooms/${room.id}`, { token: alice.token })).body.members.map((m) => m.userId).sort()).toEqual([alice.id, bob.id].sort());
   });
 });

@@ -14,6 +14,7 @@ import {
   messageSeenBy,
   type RoomCommand,
   type RoomEvent,
+  type RoomMessage,
   type RoomRole,
   type RoomState,
   sentMessage,
@@ -48,7 +49,7 @@ export interface NewMessage {
   readonly replyTo?: string;
 }
 
-export interface RoomDetailsChanges {
+export interface RoomDetailsUpdate {
   readonly name?: string;
   readonly topic?: string;
   readonly announcement?: string;
@@ -82,7 +83,7 @@ export class RoomHandlers {
     );
   }
 
-  async updateRoom(caller: RoomCaller, roomId: string, changes: RoomDetailsChanges): Promise<RoomView> {
+  async updateRoom(caller: RoomCaller, roomId: string, changes: RoomDetailsUpdate): Promise<RoomView> {
     return this.decide(caller, roomId, () => ({ type: 'UpdateRoomDetails', roomId, actorId: caller.userId, ...changes, at: this.at() }), (room) => roomViewOf(activeIn(room)));
   }
 
@@ -124,7 +125,7 @@ export class RoomHandlers {
         blockedByOther: await this.blockedInDirectRoom(state, caller.userId),
         at: this.at(),
       }),
-      (room) => messageViewOf(room, foundMessage(sentMessage(room.state, caller.userId, clientMessageId))),
+      (room, events) => messageViewOf(room, foundMessage(postedMessage(room, caller.userId, clientMessageId, events))),
     );
   }
 
@@ -185,7 +186,7 @@ export class RoomHandlers {
     }
     const forwarded: MessageView[] = [];
     for (const roomId of targets) {
-      forwarded.push(await this.decide(caller, roomId, (state) => forward(roomId, state), (room) => messageViewOf(room, foundMessage(sentMessage(room.state, caller.userId, clientMessageId)))));
+      forwarded.push(await this.decide(caller, roomId, (state) => forward(roomId, state), (room, events) => messageViewOf(room, foundMessage(postedMessage(room, caller.userId, clientMessageId, events)))));
     }
     return forwarded;
   }
@@ -226,6 +227,13 @@ function orThrow<T>(outcome: T | DomainError): T {
 function activeIn(room: FoldedRoom): ActiveRoom {
   if (room.state.room.status !== 'active') throw new Error(`room ${room.roomId} is not active after a successful command`);
   return room.state.room;
+}
+
+/** The message a send or forward posted, or (no event: a repeat) the one posted before with the same client id. */
+function postedMessage(room: FoldedRoom, authorId: string, clientMessageId: string, events: readonly RoomEvent[]): RoomMessage | undefined {
+  const posted = events.find((event) => event.type === 'MessageSent');
+  // The id is in the event already: deriving it again (a SHA-1) is the costliest step of a send.
+  return posted ? messageSeenBy(room.state, activeIn(room), authorId, posted.data.messageId) : sentMessage(room.state, authorId, clientMessageId);
 }
 
 function foundMessage<M>(message: M | undefined): M {

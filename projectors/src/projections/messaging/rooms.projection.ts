@@ -18,15 +18,18 @@ import {
 } from '@chat/platform';
 import type { Projection, ProjectionContext } from '../../processor/projection';
 
-const ROOM_STREAM_EVENTS: ReadonlySet<string> = new Set<RoomStreamEvent['type']>([
-  'GroupRoomCreated', 'DirectRoomCreated', 'RoomRenamed', 'RoomTopicChanged', 'RoomAnnouncementChanged', 'RoomDeleted',
-  'RoomMemberAdded', 'RoomMemberRemoved', 'RoomMemberLeft', 'RoomMemberRoleChanged', 'RoomOwnershipTransferred',
-  'RoomNotificationsMuted', 'RoomNotificationsUnmuted', 'MessagePinned', 'MessageUnpinned', 'RoomHistoryClearedForMember',
-  'RoomHistoryClearedForEveryone', 'RoomMessagesRead',
-]);
-const MESSAGE_STREAM_EVENTS: ReadonlySet<string> = new Set<MessageStreamEvent['type']>([
-  'MessageSent', 'MessageEdited', 'MessageDeleted', 'MessageReactionAdded', 'MessageReactionRemoved',
-]);
+// Records rather than lists, so that the compiler names an event type the domain adds and this forgot.
+const roomStreamEvents: Readonly<Record<RoomStreamEvent['type'], true>> = {
+  GroupRoomCreated: true, DirectRoomCreated: true, RoomRenamed: true, RoomTopicChanged: true, RoomAnnouncementChanged: true,
+  RoomDeleted: true, RoomMemberAdded: true, RoomMemberRemoved: true, RoomMemberLeft: true, RoomMemberRoleChanged: true,
+  RoomOwnershipTransferred: true, RoomNotificationsMuted: true, RoomNotificationsUnmuted: true, MessagePinned: true,
+  MessageUnpinned: true, RoomHistoryClearedForMember: true, RoomHistoryClearedForEveryone: true, RoomMessagesRead: true,
+};
+const messageStreamEvents: Readonly<Record<MessageStreamEvent['type'], true>> = {
+  MessageSent: true, MessageEdited: true, MessageDeleted: true, MessageReactionAdded: true, MessageReactionRemoved: true,
+};
+const ROOM_STREAM_EVENTS: ReadonlySet<string> = new Set(Object.keys(roomStreamEvents));
+const MESSAGE_STREAM_EVENTS: ReadonlySet<string> = new Set(Object.keys(messageStreamEvents));
 
 /** The frame types of the change feed (the WebSocket frames of API.md). */
 export type RoomChangeType =
