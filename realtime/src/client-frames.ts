@@ -1,10 +1,14 @@
 // The frames a WebSocket client may send (API.md, Realtime), validated before anything acts on them.
 import { z } from 'zod';
 
+const roomId = z.string().min(1).max(200);
+
 export const clientFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
   z.object({ type: z.literal('ping') }),
-  z.object({ type: z.literal('typing'), roomId: z.string().min(1).max(200), state: z.enum(['start', 'stop']) }),
+  z.object({ type: z.literal('typing'), roomId, state: z.enum(['start', 'stop']) }),
+  // Each room's cursor is the last seq the client holds (0: none); what comes after it is sent before any live event.
+  z.object({ type: z.literal('resume'), cursors: z.record(roomId, z.number().int().min(0)) }),
 ]);
 
 export type ClientFrame = z.infer<typeof clientFrameSchema>;

@@ -2,7 +2,7 @@
 // Infrastructure, listening on a port of its own. The realtime process and the embedded app both start it.
 import { AccessTokenVerifier, type Infrastructure, loadPublicKeySet, type Logger, SessionRegistry } from '@chat/platform';
 import { createRealtimeHttpApp, listenRealtime } from './http-endpoints';
-import { ReadModelRoomMembership, type RoomMembership } from './room-membership';
+import { ReadModelRooms } from './room-membership';
 import { attachWebSocketEndpoint, type WebSocketLimits } from './websocket-server';
 
 export interface StartRealtimeOptions {
@@ -10,8 +10,6 @@ export interface StartRealtimeOptions {
   readonly port: number;
   readonly host: string;
   readonly logger: Logger;
-  /** The rooms read model by default. */
-  readonly membership?: RoomMembership;
   readonly limits?: Partial<WebSocketLimits>;
 }
 
@@ -25,11 +23,13 @@ export async function startRealtime(options: StartRealtimeOptions): Promise<Runn
   const { infrastructure, logger } = options;
   const { config } = infrastructure;
   const app = createRealtimeHttpApp({ serviceName: config.serviceName, readinessChecks: infrastructure.readinessChecks() });
+  const rooms = new ReadModelRooms(await infrastructure.documents());
   const endpoint = await attachWebSocketEndpoint(app, {
     changeFeed: await infrastructure.changeFeed(),
     verifier: new AccessTokenVerifier(await loadPublicKeySet(config.auth.keys)),
     sessions: new SessionRegistry(await infrastructure.keyValue()),
-    membership: options.membership ?? new ReadModelRoomMembership(await infrastructure.documents()),
+    membership: rooms,
+    missedMessages: rooms,
     logger,
     ...(options.limits ? { limits: options.limits } : {}),
   });

@@ -11,17 +11,22 @@ import {
   InProcessKeyValueStore,
   loadPublicKeySet,
   loadSigningKey,
+  type MessageView,
+  PRESENCE_CHANGES_TOPIC,
+  PRESENCE_CONNECTIONS_TOPIC,
+  type PresenceConnectionMessage,
   SessionRegistry,
 } from '@chat/platform';
 import WebSocket from 'ws';
 import { createRealtimeHttpApp, type ListeningRealtimeApp, listenRealtime } from './http-endpoints';
-import type { RoomMembership } from './room-membership';
+import type { MissedMessages, RoomMembership } from './room-membership';
 import { deliveryLatencySeconds, slowConsumersDropped, websocketConnections, websocketFrames } from './realtime-metrics';
 import { attachWebSocketEndpoint, CLOSE_CODES, type WebSocketEndpoint } from './websocket-server';
 
 interface Frame {
   readonly type: string;
   readonly roomId?: string;
+  readonly seq?: number;
   readonly data?: Record<string, unknown>;
   readonly error?: { code: string; message: string };
 }
@@ -85,8 +90,16 @@ async function metricValue(metric: { get(): Promise<{ values: { value: number; l
 }
 
 const TYPING_TIMEOUT_MS = 400;
+const HEARTBEAT_MS = 100;
 const SILENCE_MS = 150;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await pause(10);
+  }
+}
 
 describe('realtime WebSocket endpoint', () => {
   let keyDir: string;
@@ -98,6 +111,19 @@ describe('realtime WebSocket endpoint', () => {
   const keyValue = new InProcessKeyValueStore();
   const roomsByUser = new Map<string, string[]>();
   const membership: RoomMembership = { roomsOf: async (userId) => [...(roomsByUser.get(userId) ?? [])] };
+  // The message history read model, and what happens while a resuming connection reads it.
+  const historyByRoom = new Map<string, MessageView[]>();
+  let whileReadingHistory: (() => Promise<void>) | undefined;
+  const missedMessages: MissedMessages = {
+    after: async (userId, roomId, afterSeq, limit) => {
+      const during = whileReadingHistory;
+      whileReadingHistory = undefined;
+      await during?.();
+      if (!(roomsByUser.get(userId) ?? []).includes(roomId)) return undefined;
+      return (historyByRoom.get(roomId) ?? []).filter((message) => message.seq > afterSeq).slice(0, limit);
+    },
+  };
+  const presenceReports: PresenceConnectionMessage[] = [];
   const clients: Client[] = [];
   let sessionCount = 0;
 
@@ -112,15 +138,30 @@ describe('realtime WebSocket endpoint', () => {
       verifier: new AccessTokenVerifier(await loadPublicKeySet(keys)),
       sessions,
       membership,
+      missedMessages,
+      nodeId: 'node-1',
       logger: createLogger({ serviceName: 'realtime', level: 'silent' }),
-      limits: { typingTimeoutMs: TYPING_TIMEOUT_MS, authTimeoutMs: 500, maxPayloadBytes: 1024, frames: { capacity: 40, refillPerSecond: 20 }, maxRateLimitStrikes: 5 },
+      limits: {
+        typingTimeoutMs: TYPING_TIMEOUT_MS,
+        authTimeoutMs: 500,
+        maxPayloadBytes: 1024,
+        frames: { capacity: 40, refillPerSecond: 20 },
+        typingStarts: { capacity: 3, refillPerSecond: 0.5 },
+        maxRateLimitStrikes: 5,
+        resumeMessagesPerRoom: 10,
+        resumeMessagesTotal: 15,
+        presenceHeartbeatIntervalMs: HEARTBEAT_MS,
+      },
     });
+    await changeFeed.subscribe(PRESENCE_CONNECTIONS_TOPIC, (message) => void presenceReports.push(message.payload as PresenceConnectionMessage));
     listening = await listenRealtime(app, '127.0.0.1', 0);
   });
 
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
     roomsByUser.clear();
+    historyByRoom.clear();
+    whileReadingHistory = undefined;
   });
 
   afterAll(async () => {
@@ -305,6 +346,173 @@ describe('realtime WebSocket endpoint', () => {
     expect((await ann.next((frame) => frame.type === 'error')).error?.code).toBe('FORBIDDEN');
     await pause(SILENCE_MS);
     expect(bob.frames.some((frame) => frame.type === 'typing')).toBe(false);
+  });
+
+  const messageView = (roomId: string, seq: number): MessageView => ({
+    id: `${roomId}-m${seq}`, roomId, seq, authorId: 'bob', text: `message ${seq}`, createdAt: new Date().toISOString(), deleted: false, reactions: {}, attachments: [],
+  });
+  const createdFrame = (message: MessageView) => ({ type: 'message.created', roomId: message.roomId, seq: message.seq, data: message });
+  /** As the projection does it: into the read model first, then (unless told not to yet) on the change feed. */
+  async function messageSent(roomId: string, seq: number, options: { publish?: boolean } = {}): Promise<MessageView> {
+    const message = messageView(roomId, seq);
+    historyByRoom.set(roomId, [...(historyByRoom.get(roomId) ?? []), message]);
+    if (options.publish ?? true) await changeFeed.publish(`room.${roomId}`, createdFrame(message));
+    return message;
+  }
+  const createdSeqs = (client: Client, roomId: string) => client.frames.filter((frame) => frame.type === 'message.created' && frame.roomId === roomId).map((frame) => frame.seq);
+
+  it('resumes with exactly the missed messages, in order and once, also those sent during the catch-up', async () => {
+    roomsByUser.set('ann', ['r1']);
+    for (let seq = 1; seq <= 5; seq++) await messageSent('r1', seq);
+    let seventhOnTheFeed: (() => Promise<void>) | undefined;
+    whileReadingHistory = async () => {
+      // In the history read and live during the catch-up: sent once.
+      await messageSent('r1', 6);
+      await roomChange('r1', 'message.updated', { id: 'r1-m4', text: 'edited' });
+      // In the history read, its live frame still on the way when the catch-up ends: sent once.
+      const seventh = await messageSent('r1', 7, { publish: false });
+      seventhOnTheFeed = () => changeFeed.publish('room.r1', createdFrame(seventh));
+    };
+    const ann = connect(`?token=${await tokenFor('ann')}`);
+    await ann.open();
+    ann.send({ type: 'resume', cursors: { r1: 2 } });
+    await ann.next((frame) => frame.type === 'resumed');
+    await seventhOnTheFeed?.();
+    await messageSent('r1', 8);
+    await messageSent('r1', 9);
+    await ann.next((frame) => frame.seq === 9);
+    await ann.roundTrip();
+    expect(createdSeqs(ann, 'r1')).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    const types = ann.frames.map((frame) => frame.type);
+    expect(types.indexOf('message.updated')).toBeGreaterThan(types.indexOf('message.created'));
+    expect(ann.frames.find((frame) => frame.seq === 3)?.data).toMatchObject({ id: 'r1-m3', roomId: 'r1', seq: 3, text: 'message 3', deleted: false });
+  });
+
+  it('catches up, after a resume sent late, only on what precedes the live messages already sent', async () => {
+    roomsByUser.set('ann', ['r1']);
+    for (let seq = 1; seq <= 3; seq++) await messageSent('r1', seq);
+    const ann = await connected('ann');
+    await messageSent('r1', 4);
+    await ann.next((frame) => frame.seq === 4);
+    ann.send({ type: 'resume', cursors: { r1: 1 } });
+    await ann.next((frame) => frame.type === 'resumed');
+    expect(createdSeqs(ann, 'r1')).toEqual([4, 2, 3]);
+  });
+
+  it('tells a client too far behind in a room to reload it (resync), and goes on live there', async () => {
+    roomsByUser.set('ann', ['r1', 'r2']);
+    for (let seq = 1; seq <= 11; seq++) await messageSent('r1', seq);
+    for (let seq = 1; seq <= 3; seq++) await messageSent('r2', seq);
+    const ann = connect(`?token=${await tokenFor('ann')}`);
+    await ann.open();
+    ann.send({ type: 'resume', cursors: { r1: 0, r2: 1 } });
+    await ann.next((frame) => frame.type === 'resumed');
+    expect(ann.frames.filter((frame) => frame.type === 'resync')).toEqual([{ type: 'resync', roomId: 'r1', data: { reason: 'too-far-behind' } }]);
+    expect(createdSeqs(ann, 'r1')).toEqual([]);
+    expect(createdSeqs(ann, 'r2')).toEqual([2, 3]);
+    await messageSent('r1', 12);
+    await ann.next((frame) => frame.roomId === 'r1' && frame.seq === 12);
+  });
+
+  it('sends at most the resume budget over all rooms, and resync for the rooms beyond it', async () => {
+    roomsByUser.set('ann', ['r1', 'r2']);
+    for (const roomId of ['r1', 'r2']) for (let seq = 1; seq <= 8; seq++) await messageSent(roomId, seq);
+    const ann = await connected('ann');
+    ann.send({ type: 'resume', cursors: { r1: 0, r2: 0 } });
+    await ann.next((frame) => frame.type === 'resumed');
+    expect(createdSeqs(ann, 'r1')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(createdSeqs(ann, 'r2')).toEqual([]);
+    expect(ann.frames.filter((frame) => frame.type === 'resync').map((frame) => frame.roomId)).toEqual(['r2']);
+  });
+
+  it('answers a resume naming a room the user is not a member of with resync for it', async () => {
+    roomsByUser.set('ann', ['r1']);
+    await messageSent('r2', 1);
+    const ann = await connected('ann');
+    ann.send({ type: 'resume', cursors: { r2: 0 } });
+    await ann.next((frame) => frame.type === 'resumed');
+    expect(ann.frames.filter((frame) => frame.type === 'resync')).toEqual([{ type: 'resync', roomId: 'r2', data: { reason: 'not-a-member' } }]);
+    expect(createdSeqs(ann, 'r2')).toEqual([]);
+  });
+
+  it('stops a room’s frames at once when the user is removed during the catch-up, after those held', async () => {
+    roomsByUser.set('ann', ['r1']);
+    for (let seq = 1; seq <= 2; seq++) await messageSent('r1', seq);
+    whileReadingHistory = async () => {
+      await messageSent('r1', 3);
+      roomsByUser.set('ann', []);
+      await roomChange('r1', 'member.left', { userId: 'ann' });
+      await userChange('ann', 'r1', 'member.left', { userId: 'ann' });
+    };
+    const ann = await connected('ann');
+    ann.send({ type: 'resume', cursors: { r1: 0 } });
+    await ann.next((frame) => frame.type === 'resumed');
+    await messageSent('r1', 4);
+    await ann.roundTrip();
+    expect(createdSeqs(ann, 'r1')).toEqual([3]);
+    expect(ann.frames.filter((frame) => frame.type === 'member.left')).toHaveLength(1);
+  });
+
+  it('limits how often a connection may start typing', async () => {
+    roomsByUser.set('ann', ['r1']);
+    roomsByUser.set('bob', ['r1']);
+    const ann = await connected('ann');
+    const bob = await connected('bob');
+    for (let i = 0; i < 4; i++) {
+      ann.send({ type: 'typing', roomId: 'r1', state: 'start' });
+      ann.send({ type: 'typing', roomId: 'r1', state: 'stop' });
+    }
+    expect((await ann.next((frame) => frame.type === 'error')).error?.code).toBe('RATE_LIMITED');
+    await ann.roundTrip();
+    await until(() => bob.frames.filter((frame) => frame.type === 'typing').length === 6, 'three starts and stops');
+    await pause(SILENCE_MS);
+    expect(bob.frames.filter((frame) => frame.type === 'typing').map((frame) => frame.data?.state)).toEqual(['start', 'stop', 'start', 'stop', 'start', 'stop']);
+  });
+
+  it('reports each connection for presence: connected, in every heartbeat while open, disconnected', async () => {
+    const reportsOf = (kind: 'connected' | 'disconnected') =>
+      presenceReports.flatMap((report) => (report.kind === kind && report.userId === 'pat' ? [report] : []));
+    const firstTab = await connected('pat');
+    await connected('pat');
+    await until(() => reportsOf('connected').length === 2, 'two connections reported');
+    const [first, second] = reportsOf('connected').map((report) => report.connectionId);
+    expect(first).not.toBe(second);
+    expect(reportsOf('connected').every((report) => report.nodeId === 'node-1')).toBe(true);
+    const heartbeatListing = (connectionIds: readonly (string | undefined)[]) =>
+      presenceReports.some(
+        (report) => report.kind === 'heartbeat' && connectionIds.every((id) => report.connections.some((connection) => connection.userId === 'pat' && connection.connectionId === id)),
+      );
+    await until(() => heartbeatListing([first, second]), 'a heartbeat listing both');
+
+    firstTab.close();
+    await until(() => reportsOf('disconnected').length === 1, 'the closed one reported');
+    expect(reportsOf('disconnected')[0]?.connectionId).toBe(first);
+    presenceReports.length = 0;
+    await until(() => presenceReports.some((report) => report.kind === 'heartbeat'), 'a later heartbeat');
+    expect(heartbeatListing([second])).toBe(true);
+    expect(heartbeatListing([first])).toBe(false);
+  });
+
+  it('pushes presence changes to those who share a room with the user, once each, latest only, never to the user', async () => {
+    roomsByUser.set('ann', ['r1']);
+    roomsByUser.set('bob', ['r1', 'r2']);
+    roomsByUser.set('carl', ['r3']);
+    const ann = await connected('ann');
+    const bob = await connected('bob');
+    const carl = await connected('carl');
+    const change = (online: boolean, minute: number) => ({ userId: 'ann', online, lastSeenAt: `2026-11-26T00:0${minute}:00.000Z` });
+    await changeFeed.publish(PRESENCE_CHANGES_TOPIC, change(true, 1));
+    await changeFeed.publish(PRESENCE_CHANGES_TOPIC, change(true, 1));
+    await changeFeed.publish(PRESENCE_CHANGES_TOPIC, change(false, 0));
+    await changeFeed.publish(PRESENCE_CHANGES_TOPIC, change(false, 2));
+    await bob.next((frame) => frame.type === 'presence' && frame.data?.online === false);
+    await pause(SILENCE_MS);
+    expect(bob.frames.filter((frame) => frame.type === 'presence')).toEqual([
+      { type: 'presence', data: change(true, 1) },
+      { type: 'presence', data: change(false, 2) },
+    ]);
+    expect(ann.frames.some((frame) => frame.type === 'presence')).toBe(false);
+    expect(carl.frames.some((frame) => frame.type === 'presence')).toBe(false);
   });
 
   it('closes a connection that does not read what it is sent with 4408', async () => {

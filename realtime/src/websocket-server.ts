@@ -1,7 +1,10 @@
 // The WebSocket endpoint `/ws` (API.md, Realtime): authenticates a connection with its access token,
 // subscribes it to its rooms and to its own user topic, and forwards every change of the change feed
 // to the connections it concerns through uWS's pub/sub. Typing is relayed through the change feed so
-// that members connected to other nodes see it too.
+// that members connected to other nodes see it too. A resuming client is first sent what it missed
+// (see room-catch-up.ts); connections are reported for presence, and presence changes pushed to the
+// people who share a room with the user.
+import { randomUUID } from 'node:crypto';
 import { assertNever } from '@chat/domain';
 import {
   type AccessTokenVerifier,
@@ -10,12 +13,18 @@ import {
   type ChangeFeed,
   type ChangeMessage,
   type Logger,
+  PRESENCE_CHANGES_TOPIC,
+  PRESENCE_HEARTBEAT_INTERVAL_MS,
+  type PresenceChange,
+  presenceChangeSchema,
   type SessionRegistry,
 } from '@chat/platform';
 import type * as uWS from 'uWebSockets.js';
 import { type ClientFrame, parseClientFrame } from './client-frames';
+import { LatestPresence, PresenceReporter } from './presence';
 import { deliveryLatencySeconds, slowConsumersDropped, websocketConnections, websocketFrames } from './realtime-metrics';
-import type { RoomMembership } from './room-membership';
+import { RoomCatchUp } from './room-catch-up';
+import type { MissedMessages, RoomMembership } from './room-membership';
 import { TokenBucket, type TokenBucketPolicy } from './token-bucket';
 
 export const WEBSOCKET_PATH = '/ws';
@@ -42,11 +51,20 @@ export interface WebSocketLimits {
   /** A connection with more than this waiting to be sent is closed (4408): it resumes from its cursors. */
   readonly slowConsumerBytes: number;
   readonly frames: TokenBucketPolicy;
+  /** Typing notifications a connection may start (renewing one is free); the others get a RATE_LIMITED error frame. */
+  readonly typingStarts: TokenBucketPolicy;
   /** Frames refused for the rate within `strikeWindowMs` of each other before the connection is closed (4429). */
   readonly maxRateLimitStrikes: number;
   readonly strikeWindowMs: number;
   /** Frames kept while the token is being verified, answered once it is. */
   readonly maxFramesWhileAuthenticating: number;
+  /** A room with more missed messages than this is not caught up on `resume`: the client gets `resync` for it. */
+  readonly resumeMessagesPerRoom: number;
+  /** The most messages one `resume` sends over all its rooms; the rooms beyond get `resync`. */
+  readonly resumeMessagesTotal: number;
+  /** Live frames of one room held while its history is read; beyond this the room gets `resync`. */
+  readonly maxHeldFramesPerRoom: number;
+  readonly presenceHeartbeatIntervalMs: number;
 }
 
 export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
@@ -56,9 +74,14 @@ export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
   maxPayloadBytes: 16 * 1024,
   slowConsumerBytes: 1024 * 1024,
   frames: { capacity: 30, refillPerSecond: 10 },
+  typingStarts: { capacity: 5, refillPerSecond: 1 },
   maxRateLimitStrikes: 20,
   strikeWindowMs: 10_000,
   maxFramesWhileAuthenticating: 16,
+  resumeMessagesPerRoom: 200,
+  resumeMessagesTotal: 1000,
+  maxHeldFramesPerRoom: 500,
+  presenceHeartbeatIntervalMs: PRESENCE_HEARTBEAT_INTERVAL_MS,
 };
 
 export interface WebSocketEndpointOptions {
@@ -66,7 +89,10 @@ export interface WebSocketEndpointOptions {
   readonly verifier: AccessTokenVerifier;
   readonly sessions: SessionRegistry;
   readonly membership: RoomMembership;
+  readonly missedMessages: MissedMessages;
   readonly logger: Logger;
+  /** This node in presence reports; a new UUID by default. */
+  readonly nodeId?: string;
   readonly limits?: Partial<WebSocketLimits>;
 }
 
@@ -79,7 +105,20 @@ export interface WebSocketEndpoint {
 interface ChangeFrame {
   readonly type: string;
   readonly roomId?: string;
+  readonly seq?: number;
   readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** Why a client should reload a room (or its room list) rather than wait for frames. */
+type ResyncReason = 'too-far-behind' | 'not-a-member' | 'unavailable';
+
+/** One room of a `resume`: read after `cursor`; with a catch-up, live frames are held meanwhile. */
+interface ResumePlan {
+  readonly roomId: string;
+  readonly cursor: number;
+  /** Absent when live frames reached the connection before the resume: only what precedes them is read. */
+  readonly catchUp?: RoomCatchUp;
+  readonly beforeSeq?: number;
 }
 
 type AuthState =
@@ -89,10 +128,17 @@ type AuthState =
 
 /** One client's connection, kept as the socket's user data. */
 class Connection {
+  readonly id = randomUUID();
   socket?: uWS.WebSocket<SocketData>;
   auth: AuthState = { kind: 'waiting' };
   closed = false;
+  /** Reported connected for presence, and not yet disconnected. */
+  presenceReported = false;
   readonly rooms = new Set<string>();
+  /** Rooms being caught up on after `resume`: the connection takes their frames one by one, not from the uWS topic. */
+  readonly catchUps = new Map<string, RoomCatchUp>();
+  /** Per room, the seq of the first `message.created` sent to it live: a late `resume` reads only up to it. */
+  readonly firstLiveSeq = new Map<string, number>();
   /** While the initial room list is read: the rooms left meanwhile, which must not be joined from it. */
   leftWhileLoading?: Set<string>;
   readonly typing = new Map<string, NodeJS.Timeout>();
@@ -103,6 +149,7 @@ class Connection {
   constructor(
     readonly queryToken: string | undefined,
     readonly bucket: TokenBucket,
+    readonly typingStarts: TokenBucket,
   ) {}
 
   get userId(): string | undefined {
@@ -123,6 +170,16 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
   const limits: WebSocketLimits = { ...DEFAULT_WEBSOCKET_LIMITS, ...options.limits };
   const { changeFeed, logger } = options;
   const connections = new Set<Connection>();
+  const presence = new PresenceReporter({
+    changeFeed,
+    nodeId: options.nodeId ?? randomUUID(),
+    logger,
+    heartbeatIntervalMs: limits.presenceHeartbeatIntervalMs,
+    openConnections: function* () {
+      for (const connection of connections) if (connection.presenceReported && connection.userId) yield { userId: connection.userId, connectionId: connection.id };
+    },
+  });
+  const latestPresence = new LatestPresence();
   const socketsOfUser = new Map<string, Set<Connection>>();
   const socketsOfRoom = new Map<string, Set<Connection>>();
 
@@ -162,16 +219,18 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
   const sendError = (connection: Connection, error: ApiError) => sendFrame(connection, { type: 'error', ...error.toBody() });
 
   /** `app.publish` to a uWS topic, then the receivers' backlog is checked: none is silently skipped by uWS (see maxBackpressure). */
-  const publish = (topic: string, text: string, receivers: ReadonlySet<Connection> | undefined) => {
-    if (!receivers || receivers.size === 0) return;
+  const publish = (topic: string, text: string, receivers: readonly Connection[] | ReadonlySet<Connection> | undefined) => {
+    const count = receivers === undefined ? 0 : 'size' in receivers ? receivers.size : receivers.length;
+    if (!receivers || count === 0) return;
     app.publish(topic, text, false);
-    websocketFrames.inc({ direction: 'out' }, receivers.size);
+    websocketFrames.inc({ direction: 'out' }, count);
     for (const receiver of [...receivers]) dropIfSlow(receiver);
   };
 
+  /** From the message's append (its `createdAt`, taken just before) to its frame handed to the sockets. */
   const observeLatency = (frame: ChangeFrame) => {
-    const at = frame.data?.createdAt ?? frame.data?.at;
-    if (typeof at !== 'string') return;
+    const at = frame.data?.createdAt;
+    if (frame.type !== 'message.created' || typeof at !== 'string') return;
     const madeAt = Date.parse(at);
     if (Number.isFinite(madeAt)) deliveryLatencySeconds.observe(Math.max(0, Date.now() - madeAt) / 1000);
   };
@@ -187,8 +246,96 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     connection.leftWhileLoading?.add(roomId);
     if (!connection.rooms.delete(roomId)) return;
     removeFrom(socketsOfRoom, roomId, connection);
+    connection.firstLiveSeq.delete(roomId);
+    const catchUp = connection.catchUps.get(roomId);
+    if (catchUp) {
+      // What was held goes out first: it ends with the frame that took the user out of the room.
+      connection.catchUps.delete(roomId);
+      for (const text of catchUp.release()) send(connection, text);
+    }
     stopTyping(connection, roomId);
     if (!connection.closed) connection.socket?.unsubscribe(roomTopic(roomId));
+  };
+
+  /** The room's frames come from its uWS topic again, with no more checking. */
+  const goLive = (connection: Connection, roomId: string) => {
+    connection.catchUps.delete(roomId);
+    if (!connection.closed && connection.rooms.has(roomId)) connection.socket?.subscribe(roomTopic(roomId));
+  };
+
+  /** Tells the client to reload the room over HTTP instead; the room's frames flow live from here on. */
+  const resync = (connection: Connection, roomId: string, reason: ResyncReason) => {
+    sendFrame(connection, { type: 'resync', roomId, data: { reason } });
+    const catchUp = connection.catchUps.get(roomId);
+    if (!catchUp) return;
+    for (const text of catchUp.release()) send(connection, text);
+    goLive(connection, roomId);
+  };
+
+  /** A live frame of a room the connection is catching up on (see room-catch-up.ts). */
+  const deliverAtSeam = (connection: Connection, roomId: string, catchUp: RoomCatchUp, frame: ChangeFrame, text: string) => {
+    if (catchUp.reading) {
+      if (!catchUp.hold(frame, text)) resync(connection, roomId, 'too-far-behind');
+      return;
+    }
+    if (catchUp.admits(frame)) send(connection, text);
+    if (catchUp.done) goLive(connection, roomId);
+  };
+
+  const onResume = (connection: Connection, user: AuthenticatedUser, cursors: Readonly<Record<string, number>>) => {
+    const plans: ResumePlan[] = [];
+    // Every room starts holding its live frames now, before any read, though the rooms are read one by one.
+    for (const [roomId, cursor] of Object.entries(cursors)) {
+      if (!connection.rooms.has(roomId)) {
+        resync(connection, roomId, 'not-a-member');
+        continue;
+      }
+      if (connection.catchUps.has(roomId)) continue;
+      const firstLiveSeq = connection.firstLiveSeq.get(roomId);
+      if (firstLiveSeq !== undefined) {
+        plans.push({ roomId, cursor, beforeSeq: firstLiveSeq });
+        continue;
+      }
+      const catchUp = new RoomCatchUp(limits.maxHeldFramesPerRoom);
+      connection.catchUps.set(roomId, catchUp);
+      connection.socket?.unsubscribe(roomTopic(roomId));
+      plans.push({ roomId, cursor, catchUp });
+    }
+    void catchUpOn(connection, user, plans);
+  };
+
+  const catchUpOn = async (connection: Connection, user: AuthenticatedUser, plans: readonly ResumePlan[]) => {
+    let budget = limits.resumeMessagesTotal;
+    for (const { roomId, cursor, catchUp, beforeSeq } of plans) {
+      if (connection.closed) return;
+      const limit = Math.min(limits.resumeMessagesPerRoom, budget);
+      let missed: Awaited<ReturnType<MissedMessages['after']>> | 'failed';
+      try {
+        // One more than may be sent tells whether there are too many.
+        missed = await options.missedMessages.after(user.userId, roomId, cursor, limit + 1);
+      } catch (error) {
+        logger.error({ err: error, userId: user.userId, roomId }, 'reading the messages a resuming client missed failed');
+        missed = 'failed';
+      }
+      if (connection.closed) return;
+      // Left the room, or resynced, while the history was read.
+      if (catchUp ? connection.catchUps.get(roomId) !== catchUp : !connection.rooms.has(roomId)) continue;
+      if (missed === 'failed' || missed === undefined) {
+        resync(connection, roomId, missed === undefined ? 'not-a-member' : 'unavailable');
+        continue;
+      }
+      const toSend = beforeSeq === undefined ? missed : missed.filter((message) => message.seq < beforeSeq);
+      if (toSend.length > limit) {
+        resync(connection, roomId, 'too-far-behind');
+        continue;
+      }
+      budget -= toSend.length;
+      for (const message of toSend) sendFrame(connection, { type: 'message.created', roomId, seq: message.seq, data: message });
+      if (!catchUp) continue;
+      for (const text of catchUp.finish(toSend.at(-1)?.seq ?? cursor)) send(connection, text);
+      if (catchUp.done) goLive(connection, roomId);
+    }
+    sendFrame(connection, { type: 'resumed', data: { rooms: plans.map(({ roomId }) => roomId) } });
   };
 
   const publishTyping = (userId: string, roomId: string, state: 'start' | 'stop') => {
@@ -215,9 +362,15 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
       return;
     }
     const renewing = connection.typing.get(roomId);
-    if (renewing) clearTimeout(renewing);
-    // A renewal only moves the deadline: the others were told already, which keeps typing cheap to repeat.
-    else publishTyping(user.userId, roomId, 'start');
+    if (renewing) {
+      // A renewal only moves the deadline: the others were told already, which keeps typing cheap to repeat.
+      clearTimeout(renewing);
+    } else if (connection.typingStarts.take()) {
+      publishTyping(user.userId, roomId, 'start');
+    } else {
+      sendError(connection, ApiError.rateLimited(Math.ceil(1 / limits.typingStarts.refillPerSecond), 'Too many typing notifications: slow down'));
+      return;
+    }
     connection.typing.set(roomId, setTimeout(() => stopTyping(connection, roomId), limits.typingTimeoutMs));
   };
 
@@ -238,6 +391,8 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     // Registered before the room list is read, so that a membership change meanwhile is not missed.
     addTo(socketsOfUser, user.userId, connection);
     connection.socket?.subscribe(userTopic(user.userId));
+    connection.presenceReported = true;
+    presence.connected({ userId: user.userId, connectionId: connection.id });
     connection.leftWhileLoading = new Set();
     let rooms: string[];
     try {
@@ -293,6 +448,9 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
       case 'typing':
         onTyping(connection, auth.user, frame.roomId, frame.state);
         return;
+      case 'resume':
+        onResume(connection, auth.user, frame.cursors);
+        return;
       default:
         assertNever(frame);
     }
@@ -315,14 +473,52 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     if (!members) return;
     observeLatency(frame);
     const text = JSON.stringify(frame);
-    if (frame.type === 'typing') {
-      // Sent one by one: no connection of the typist, on any node, hears its own typing.
-      const typist = frame.data?.userId;
-      for (const member of [...members]) if (member.userId !== typist) send(member, text);
+    // Typing is sent one by one, so that no connection of the typist, on any node, hears its own typing.
+    const typist = frame.type === 'typing' ? frame.data?.userId : undefined;
+    const fromTopic: Connection[] = [];
+    for (const member of [...members]) {
+      const catchUp = member.catchUps.get(roomId);
+      if (typist !== undefined && member.userId === typist) continue;
+      if (catchUp) deliverAtSeam(member, roomId, catchUp, frame, text);
+      else if (typist !== undefined) send(member, text);
+      else fromTopic.push(member);
+    }
+    publish(roomTopic(roomId), text, fromTopic);
+    if (frame.type === 'message.created' && typeof frame.seq === 'number') {
+      for (const member of fromTopic) if (!member.firstLiveSeq.has(roomId)) member.firstLiveSeq.set(roomId, frame.seq);
+    }
+    if (frame.type === 'room.deleted') for (const member of [...members]) leave(member, roomId);
+  };
+
+  /** Pushed to every connection here that shares a room with the user, whoever's node the user is on. */
+  const onPresenceChange = (message: ChangeMessage) => {
+    const parsed = presenceChangeSchema.safeParse(message.payload);
+    if (!parsed.success) {
+      logger.warn({ issues: parsed.error.issues.slice(0, 5) }, 'ignored a presence change that does not match its schema');
       return;
     }
-    publish(roomTopic(roomId), text, members);
-    if (frame.type === 'room.deleted') for (const member of [...members]) leave(member, roomId);
+    if (connections.size === 0 || !latestPresence.accept(parsed.data)) return;
+    void pushPresence(parsed.data);
+  };
+
+  const pushPresence = async (change: PresenceChange) => {
+    let rooms: string[];
+    try {
+      rooms = await options.membership.roomsOf(change.userId);
+    } catch (error) {
+      logger.warn({ err: error, userId: change.userId }, 'reading the rooms of a user whose presence changed failed');
+      return;
+    }
+    if (!latestPresence.isLatest(change)) return;
+    const text = JSON.stringify({ type: 'presence', data: change });
+    const told = new Set<Connection>();
+    for (const roomId of rooms) {
+      for (const member of socketsOfRoom.get(roomId) ?? []) {
+        if (member.userId === change.userId || told.has(member)) continue;
+        told.add(member);
+        send(member, text);
+      }
+    }
   };
 
   const onUserChange = (message: ChangeMessage) => {
@@ -349,6 +545,8 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
 
   const unsubscribeRooms = await changeFeed.subscribe(`${FEED_ROOM_PREFIX}*`, onRoomChange);
   const unsubscribeUsers = await changeFeed.subscribe(`${FEED_USER_PREFIX}*`, onUserChange);
+  const unsubscribePresence = await changeFeed.subscribe(PRESENCE_CHANGES_TOPIC, onPresenceChange);
+  presence.start();
 
   app.ws<SocketData>(WEBSOCKET_PATH, {
     idleTimeout: limits.idleTimeoutSeconds,
@@ -361,7 +559,7 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     closeOnBackpressureLimit: 0,
     upgrade: (response, request, context) => {
       const token = request.getQuery('token') || undefined;
-      const connection = new Connection(token, new TokenBucket(limits.frames));
+      const connection = new Connection(token, new TokenBucket(limits.frames), new TokenBucket(limits.typingStarts));
       response.upgrade<SocketData>(
         { connection },
         request.getHeader('sec-websocket-key'),
@@ -404,14 +602,28 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
       for (const roomId of [...connection.rooms]) leave(connection, roomId);
       const { userId } = connection;
       if (userId) removeFrom(socketsOfUser, userId, connection);
+      reportDisconnected(connection);
     },
   });
+
+  const reportDisconnected = (connection: Connection) => {
+    const { userId } = connection;
+    if (!connection.presenceReported || !userId) return;
+    connection.presenceReported = false;
+    presence.disconnected({ userId, connectionId: connection.id });
+  };
 
   return {
     close: async () => {
       await unsubscribeRooms();
       await unsubscribeUsers();
-      for (const connection of [...connections]) end(connection, CLOSE_CODES.goingAway, 'server shutting down');
+      await unsubscribePresence();
+      for (const connection of [...connections]) {
+        end(connection, CLOSE_CODES.goingAway, 'server shutting down');
+        // Told now, while the change feed is still open, whether or not uWS has run the close handler yet.
+        reportDisconnected(connection);
+      }
+      await presence.close();
     },
   };
 }
