@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  ACCESS_TOKEN_LIFETIME_SECONDS,
   AccessTokenIssuer,
   AccessTokenVerifier,
   createLogger,
@@ -84,6 +85,8 @@ describe('realtime WebSocket endpoint', () => {
       limits: {
         typingTimeoutMs: TYPING_TIMEOUT_MS,
         authTimeoutMs: 500,
+        tokenExpiryGraceMs: 0,
+        sessionCheckIntervalMs: 100,
         maxPayloadBytes: 1024,
         frames: { capacity: 40, refillPerSecond: 20 },
         typingStarts: { capacity: 3, refillPerSecond: 0.5 },
@@ -113,11 +116,13 @@ describe('realtime WebSocket endpoint', () => {
     await fs.rm(keyDir, { recursive: true, force: true });
   });
 
-  async function tokenFor(userId: string, options: { live?: boolean } = {}): Promise<string> {
-    const user = { userId, sessionId: `session-${++sessionCount}` };
+  async function tokenFor(userId: string, options: { live?: boolean; sessionId?: string; issuedAt?: Date } = {}): Promise<string> {
+    const user = { userId, sessionId: options.sessionId ?? `session-${++sessionCount}` };
     if (options.live ?? true) await sessions.markLive(user);
-    return (await issuer.issue(user)).accessToken;
+    return (await issuer.issue(user, options.issuedAt)).accessToken;
   }
+  /** Issued long enough ago that it expires `inMs` from now (negative: expired already). */
+  const issuedToExpireIn = (inMs: number) => new Date(Date.now() - ACCESS_TOKEN_LIFETIME_SECONDS * 1000 + inMs);
 
   function connect(query = ''): Client {
     const client = new Client(new WebSocket(`ws://127.0.0.1:${listening.port}/ws${query}`));
@@ -165,9 +170,48 @@ describe('realtime WebSocket endpoint', () => {
     expect((await client.closed).code).toBe(CLOSE_CODES.unauthenticated);
   });
 
-  it('authenticates with the token in the query and answers ping with pong', async () => {
+  it('authenticates with the token in the query, says until when, and answers ping with pong', async () => {
     const client = await connected('ann');
-    expect(client.frames).toEqual([{ type: 'pong' }]);
+    expect(client.frames).toEqual([{ type: 'authenticated', data: { userId: 'ann', expiresAt: expect.any(String) } }, { type: 'pong' }]);
+    expect(Date.parse(String(client.frames[0]?.data?.expiresAt))).toBeGreaterThan(Date.now());
+  });
+
+  it('closes with 4401 when the token has expired', async () => {
+    const client = connect(`?token=${await tokenFor('ann', { issuedAt: issuedToExpireIn(-60_000) })}`);
+    expect(await client.closed).toEqual({ code: CLOSE_CODES.unauthenticated, reason: 'The access token has expired' });
+  });
+
+  it('closes with 4401 when the token expires while connected', async () => {
+    const client = connect(`?token=${await tokenFor('ann', { issuedAt: issuedToExpireIn(1000) })}`);
+    await client.open();
+    await client.next((frame) => frame.type === 'authenticated');
+    expect((await client.closed).code).toBe(CLOSE_CODES.unauthenticated);
+  });
+
+  it('stays open past the first token’s expiry once an auth frame renewed it', async () => {
+    const client = connect(`?token=${await tokenFor('ann', { sessionId: 'renewed', issuedAt: issuedToExpireIn(1000) })}`);
+    await client.open();
+    const first = await client.next((frame) => frame.type === 'authenticated');
+    client.send({ type: 'auth', token: await tokenFor('ann', { sessionId: 'renewed' }) });
+    const renewed = await client.next((frame) => frame.type === 'authenticated' && frame !== first);
+    expect(Date.parse(String(renewed.data?.expiresAt))).toBeGreaterThan(Date.parse(String(first.data?.expiresAt)));
+    await pause(Date.parse(String(first.data?.expiresAt)) - Date.now() + 200);
+    await client.roundTrip();
+  });
+
+  it('refuses to renew a connection with another user’s token', async () => {
+    const client = await connected('ann');
+    client.send({ type: 'auth', token: await tokenFor('bob') });
+    expect((await client.next((frame) => frame.type === 'error')).error?.code).toBe('FORBIDDEN');
+    await client.roundTrip();
+  });
+
+  it('closes with 4401 a connection whose session is revoked', async () => {
+    const client = connect(`?token=${await tokenFor('ann', { sessionId: 'revoked-later' })}`);
+    await client.open();
+    await client.roundTrip();
+    await sessions.markRevoked(['revoked-later']);
+    expect(await client.closed).toEqual({ code: CLOSE_CODES.unauthenticated, reason: 'The session has ended' });
   });
 
   it('authenticates with a first auth frame, answering the frames sent meanwhile afterwards', async () => {

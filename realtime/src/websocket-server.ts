@@ -42,6 +42,13 @@ export const CLOSE_CODES = {
 export interface WebSocketLimits {
   /** How long a connection without a `token` query parameter has to send its `auth` frame. */
   readonly authTimeoutMs: number;
+  /**
+   * A connection is closed (4401) this long after its access token's expiry unless an `auth` frame with a fresh
+   * token renewed it; the same tolerance the HTTP services give a token, for clocks that disagree.
+   */
+  readonly tokenExpiryGraceMs: number;
+  /** How often the sessions of open connections are checked, so that a revoked one (logout, password change) is closed (4401). */
+  readonly sessionCheckIntervalMs: number;
   /** A typing state stops by itself this long after its last renewal. */
   readonly typingTimeoutMs: number;
   /** uWS closes a connection silent for this long; it pings automatically before that. */
@@ -69,6 +76,8 @@ export interface WebSocketLimits {
 
 export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
   authTimeoutMs: 5000,
+  tokenExpiryGraceMs: 5000,
+  sessionCheckIntervalMs: 30_000,
   typingTimeoutMs: 5000,
   idleTimeoutSeconds: 60,
   maxPayloadBytes: 16 * 1024,
@@ -143,6 +152,7 @@ class Connection {
   leftWhileLoading?: Set<string>;
   readonly typing = new Map<string, NodeJS.Timeout>();
   authTimer?: NodeJS.Timeout;
+  expiryTimer?: NodeJS.Timeout;
   strikes = 0;
   lastStrikeAt = 0;
 
@@ -374,17 +384,34 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     connection.typing.set(roomId, setTimeout(() => stopTyping(connection, roomId), limits.typingTimeoutMs));
   };
 
-  const authenticate = async (connection: Connection, token: string) => {
-    connection.auth = { kind: 'verifying', queued: [] };
-    let user: AuthenticatedUser;
+  /** The token's user, or the connection closed with 4401 and undefined. */
+  const verify = async (connection: Connection, token: string): Promise<AuthenticatedUser | undefined> => {
     try {
-      user = await options.verifier.verify(token);
+      const user = await options.verifier.verify(token);
       if (!(await options.sessions.isLive(user))) throw ApiError.unauthenticated('The session has ended');
+      return connection.closed ? undefined : user;
     } catch (error) {
       end(connection, CLOSE_CODES.unauthenticated, error instanceof ApiError ? error.message : 'The access token is not valid');
-      return;
+      return undefined;
     }
-    if (connection.closed) return;
+  };
+
+  /** Closes the connection once its token expires, unless a fresh one renews it before; tells the client until when. */
+  const acceptUntilExpiry = (connection: Connection, user: AuthenticatedUser, token: string) => {
+    // The token was verified, so its payload can be read as it stands; `exp` is a required claim.
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number };
+    clearTimeout(connection.expiryTimer);
+    connection.expiryTimer = setTimeout(
+      () => end(connection, CLOSE_CODES.unauthenticated, 'The access token has expired: reconnect with a fresh one, or renew it with an auth frame'),
+      exp * 1000 + limits.tokenExpiryGraceMs - Date.now(),
+    );
+    sendFrame(connection, { type: 'authenticated', data: { userId: user.userId, expiresAt: new Date(exp * 1000).toISOString() } });
+  };
+
+  const authenticate = async (connection: Connection, token: string) => {
+    connection.auth = { kind: 'verifying', queued: [] };
+    const user = await verify(connection, token);
+    if (!user) return;
     clearTimeout(connection.authTimer);
     const queued = connection.auth.queued;
     connection.auth = { kind: 'authenticated', user };
@@ -405,7 +432,40 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     const leftWhileLoading = connection.leftWhileLoading ?? new Set<string>();
     connection.leftWhileLoading = undefined;
     for (const roomId of rooms) if (!leftWhileLoading.has(roomId)) join(connection, roomId);
+    acceptUntilExpiry(connection, user, token);
     for (const text of queued) onFrame(connection, text);
+  };
+
+  /** An `auth` frame on an authenticated connection: a fresh token of the same user keeps it open past the old one's expiry. */
+  const renewAuthentication = async (connection: Connection, current: AuthenticatedUser, token: string) => {
+    const user = await verify(connection, token);
+    if (!user) return;
+    if (user.userId !== current.userId) {
+      sendError(connection, ApiError.forbidden('A connection stays with the user it authenticated'));
+      return;
+    }
+    connection.auth = { kind: 'authenticated', user };
+    acceptUntilExpiry(connection, user, token);
+  };
+
+  let checkingSessions = false;
+  /** Closes the connections whose session ended; a store that does not answer closes nobody (the next round asks again). */
+  const checkSessions = async () => {
+    if (checkingSessions) return;
+    checkingSessions = true;
+    try {
+      await Promise.all(
+        [...connections].map(async (connection) => {
+          if (connection.auth.kind !== 'authenticated') return;
+          const { user } = connection.auth;
+          const live = await options.sessions.isLive(user).catch(() => true);
+          // Unless a renewal moved the connection to another session meanwhile.
+          if (!live && connection.auth.kind === 'authenticated' && connection.auth.user === user) end(connection, CLOSE_CODES.unauthenticated, 'The session has ended');
+        }),
+      );
+    } finally {
+      checkingSessions = false;
+    }
   };
 
   const withinRate = (connection: Connection): boolean => {
@@ -440,7 +500,7 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     }
     switch (frame.type) {
       case 'auth':
-        sendError(connection, ApiError.validationFailed('This connection is authenticated already'));
+        void renewAuthentication(connection, auth.user, frame.token);
         return;
       case 'ping':
         sendFrame(connection, { type: 'pong' });
@@ -547,6 +607,8 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
   const unsubscribeUsers = await changeFeed.subscribe(`${FEED_USER_PREFIX}*`, onUserChange);
   const unsubscribePresence = await changeFeed.subscribe(PRESENCE_CHANGES_TOPIC, onPresenceChange);
   presence.start();
+  const sessionChecks = setInterval(() => void checkSessions(), limits.sessionCheckIntervalMs);
+  sessionChecks.unref();
 
   app.ws<SocketData>(WEBSOCKET_PATH, {
     idleTimeout: limits.idleTimeoutSeconds,
@@ -599,6 +661,7 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
       connections.delete(connection);
       websocketConnections.dec();
       clearTimeout(connection.authTimer);
+      clearTimeout(connection.expiryTimer);
       for (const roomId of [...connection.rooms]) leave(connection, roomId);
       const { userId } = connection;
       if (userId) removeFrom(socketsOfUser, userId, connection);
@@ -615,6 +678,7 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
 
   return {
     close: async () => {
+      clearInterval(sessionChecks);
       await unsubscribeRooms();
       await unsubscribeUsers();
       await unsubscribePresence();
