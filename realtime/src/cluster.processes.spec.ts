@@ -53,14 +53,14 @@ describeIntegration('realtime across two nodes', 'redis', (redisUrl) => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function call<T>(method: string, url: string, token: string | undefined, body: unknown): Promise<T> {
+  async function call<T>(method: string, url: string, token: string | undefined, body?: unknown): Promise<T> {
     const response = await fetch(`${commandApi.url}${url}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
+    return (response.status === 204 ? undefined : await response.json()) as T;
   }
 
   async function register(): Promise<Person> {
@@ -104,6 +104,29 @@ describeIntegration('realtime across two nodes', 'redis', (redisUrl) => {
     const received = await bobOnSecond.next((frame) => frame.type === 'message.created' && frame.roomId === roomId, 20_000);
     expect(received).toMatchObject({ roomId, seq, data: { text: 'across nodes', authorId: ann.id } });
     await annOnFirst.next((frame) => frame.type === 'message.created' && frame.seq === seq, 20_000);
+  });
+
+  it('delivers a room to a member added, at once, and nothing more once removed, without reconnecting', async () => {
+    const [ann, bob, dave] = [await register(), await register(), await register()];
+    const roomId = await openRoom(ann, [bob]);
+    const bobOnSecond = await connect(bob, nodes[1]!);
+    const daveOnSecond = await connect(dave, nodes[1]!);
+    /** Once bob, on dave's node, has the message, dave has it too if it was sent to him. */
+    const sentAndSeen = async (text: string) => {
+      const seq = await send(ann, roomId, text);
+      await bobOnSecond.next((frame) => frame.type === 'message.created' && frame.seq === seq, 20_000);
+      await daveOnSecond.roundTrip();
+    };
+    const textsOfDave = () => daveOnSecond.frames.filter((frame) => frame.type === 'message.created').map((frame) => frame.data?.text);
+
+    await sentAndSeen('before dave');
+    await call('POST', `/api/rooms/${roomId}/members`, ann.token, { userId: dave.id });
+    await daveOnSecond.next((frame) => frame.type === 'member.joined' && frame.roomId === roomId, 20_000);
+    await sentAndSeen('while dave is in');
+    await call('DELETE', `/api/rooms/${roomId}/members/${dave.id}`, ann.token);
+    await daveOnSecond.next((frame) => frame.type === 'member.left' && frame.roomId === roomId, 20_000);
+    await sentAndSeen('after dave');
+    expect(textsOfDave()).toEqual(['while dave is in']);
   });
 
   it('shows a user with several tabs on both nodes online until the last tab closes', async () => {
