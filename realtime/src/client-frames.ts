@@ -2,13 +2,15 @@
 import { z } from 'zod';
 
 const roomId = z.string().min(1).max(200);
+// Each room's cursor is the last seq the client holds (0: none); what comes after it is sent before any live event.
+const cursors = z.record(roomId, z.number().int().min(0));
 
 export const clientFrameSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
+  // With cursors, the connection resumes as it authenticates: no live frame can come before the catch-up.
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096), cursors: cursors.optional() }),
   z.object({ type: z.literal('ping') }),
   z.object({ type: z.literal('typing'), roomId, state: z.enum(['start', 'stop']) }),
-  // Each room's cursor is the last seq the client holds (0: none); what comes after it is sent before any live event.
-  z.object({ type: z.literal('resume'), cursors: z.record(roomId, z.number().int().min(0)) }),
+  z.object({ type: z.literal('resume'), cursors }),
 ]);
 
 export type ClientFrame = z.infer<typeof clientFrameSchema>;

@@ -82,12 +82,13 @@ describeIntegration('realtime across two nodes', 'redis', (redisUrl) => {
     return message.seq;
   }
 
-  async function connect(person: Person, node: ServiceProcess, firstFrames: readonly unknown[] = []): Promise<TestClient> {
-    const client = new TestClient(new WebSocket(`ws://127.0.0.1:${node.port}/ws?token=${person.token}`));
+  /** With cursors, authenticates with the `auth` frame that resumes too, as a reconnecting client does. */
+  async function connect(person: Person, node: ServiceProcess, cursors?: Readonly<Record<string, number>>): Promise<TestClient> {
+    const query = cursors ? '' : `?token=${person.token}`;
+    const client = new TestClient(new WebSocket(`ws://127.0.0.1:${node.port}/ws${query}`));
     clients.push(client);
     await client.open();
-    // Sent at once: frames that arrive while the token is verified are handled before any live frame.
-    for (const frame of firstFrames) client.send(frame);
+    if (cursors) client.send({ type: 'auth', token: person.token, cursors });
     await client.roundTrip();
     return client;
   }
@@ -156,18 +157,18 @@ describeIntegration('realtime across two nodes', 'redis', (redisUrl) => {
     const roomId = await openRoom(ann, [bob]);
     const [survivor, doomed] = [nodes[0]!, nodes[1]!];
     const first = await connect(bob, doomed);
-    // Bob reconnects to the surviving node once his connection has dropped and a few messages were sent
-    // meanwhile, resuming from the last seq he holds; the rest are sent while he reconnects and catches up.
-    let sentWhileAway!: () => void;
-    const away = new Promise<void>((resolve) => (sentWhileAway = resolve));
+    // Ann's frames on the surviving node tell when a message is in the read models (projectors publish after their commit).
+    const annOnSurvivor = await connect(ann, survivor);
+    // Bob reconnects to the surviving node once his connection has dropped and a few messages were sent and
+    // projected meanwhile, resuming from the last seq he holds; the rest are sent while he reconnects and catches up.
+    const away = annOnSurvivor.next((frame) => frame.type === 'message.created' && frame.seq === 15, 20_000);
     const second = first.closed
       .then(() => away)
-      .then(() => connect(bob, survivor, [{ type: 'resume', cursors: { [roomId]: Math.max(0, ...seqsIn(first.frames, roomId).map(Number)) } }]));
+      .then(() => connect(bob, survivor, { [roomId]: Math.max(0, ...seqsIn(first.frames, roomId).map(Number)) }));
     const total = 40;
     for (let i = 1; i <= total; i++) {
       await send(ann, roomId, `message ${i}`);
       if (i === 10) await doomed.stop('SIGKILL');
-      if (i === 15) sentWhileAway();
     }
     const resumed = await second;
     await resumed.next((frame) => frame.type === 'message.created' && frame.seq === total, 20_000);

@@ -93,6 +93,7 @@ describe('realtime WebSocket endpoint', () => {
         maxRateLimitStrikes: 5,
         resumeMessagesPerRoom: 10,
         resumeMessagesTotal: 15,
+        maxHeldFramesPerRoom: 3,
         presenceHeartbeatIntervalMs: HEARTBEAT_MS,
       },
     });
@@ -347,6 +348,9 @@ describe('realtime WebSocket endpoint', () => {
 
   it('resumes with exactly the missed messages, in order and once, also those sent during the catch-up', async () => {
     roomsByUser.set('ann', ['r1']);
+    roomsByUser.set('bob', ['r1']);
+    // Another member connected: the room's live frames are published to its uWS topic meanwhile.
+    const bob = await connected('bob');
     for (let seq = 1; seq <= 5; seq++) await messageSent('r1', seq);
     let seventhOnTheFeed: (() => Promise<void>) | undefined;
     whileReadingHistory = async () => {
@@ -367,9 +371,23 @@ describe('realtime WebSocket endpoint', () => {
     await ann.next((frame) => frame.seq === 9);
     await ann.roundTrip();
     expect(createdSeqs(ann, 'r1')).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect(createdSeqs(bob, 'r1')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const types = ann.frames.map((frame) => frame.type);
     expect(types.indexOf('message.updated')).toBeGreaterThan(types.indexOf('message.created'));
     expect(ann.frames.find((frame) => frame.seq === 3)?.data).toMatchObject({ id: 'r1-m3', roomId: 'r1', seq: 3, text: 'message 3', deleted: false });
+  });
+
+  it('resumes as it authenticates when the auth frame carries cursors', async () => {
+    roomsByUser.set('ann', ['r1']);
+    for (let seq = 1; seq <= 3; seq++) await messageSent('r1', seq);
+    whileReadingHistory = async () => void (await messageSent('r1', 4));
+    const ann = connect();
+    await ann.open();
+    ann.send({ type: 'auth', token: await tokenFor('ann'), cursors: { r1: 1 } });
+    await ann.next((frame) => frame.type === 'resumed');
+    await ann.next((frame) => frame.seq === 4);
+    expect(ann.frames[0]?.type).toBe('authenticated');
+    expect(createdSeqs(ann, 'r1')).toEqual([2, 3, 4]);
   });
 
   it('catches up, after a resume sent late, only on what precedes the live messages already sent', async () => {
@@ -396,6 +414,26 @@ describe('realtime WebSocket endpoint', () => {
     expect(createdSeqs(ann, 'r2')).toEqual([2, 3]);
     await messageSent('r1', 12);
     await ann.next((frame) => frame.roomId === 'r1' && frame.seq === 12);
+  });
+
+  it('tells a client to reload a room that changes too much while it is caught up on, with every frame since sent once', async () => {
+    roomsByUser.set('ann', ['r1']);
+    roomsByUser.set('bob', ['r1']);
+    const bob = await connected('bob');
+    for (let seq = 1; seq <= 5; seq++) await messageSent('r1', seq);
+    whileReadingHistory = async () => {
+      for (let seq = 6; seq <= 9; seq++) await messageSent('r1', seq);
+    };
+    const ann = connect(`?token=${await tokenFor('ann')}`);
+    await ann.open();
+    ann.send({ type: 'resume', cursors: { r1: 2 } });
+    await ann.next((frame) => frame.type === 'resumed');
+    await messageSent('r1', 10);
+    await ann.next((frame) => frame.seq === 10);
+    await ann.roundTrip();
+    expect(ann.frames.filter((frame) => frame.type === 'resync')).toEqual([{ type: 'resync', roomId: 'r1', data: { reason: 'too-far-behind' } }]);
+    expect(createdSeqs(ann, 'r1')).toEqual([6, 7, 8, 9, 10]);
+    expect(createdSeqs(bob, 'r1')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('sends at most the resume budget over all rooms, and resync for the rooms beyond it', async () => {

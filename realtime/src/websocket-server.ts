@@ -285,7 +285,9 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
   /** A live frame of a room the connection is catching up on (see room-catch-up.ts). */
   const deliverAtSeam = (connection: Connection, roomId: string, catchUp: RoomCatchUp, frame: ChangeFrame, text: string) => {
     if (catchUp.reading) {
-      if (!catchUp.hold(frame, text)) resync(connection, roomId, 'too-far-behind');
+      if (catchUp.hold(frame, text)) return;
+      resync(connection, roomId, 'too-far-behind');
+      send(connection, text);
       return;
     }
     if (catchUp.admits(frame)) send(connection, text);
@@ -408,7 +410,7 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     sendFrame(connection, { type: 'authenticated', data: { userId: user.userId, expiresAt: new Date(exp * 1000).toISOString() } });
   };
 
-  const authenticate = async (connection: Connection, token: string) => {
+  const authenticate = async (connection: Connection, token: string, cursors?: Readonly<Record<string, number>>) => {
     connection.auth = { kind: 'verifying', queued: [] };
     const user = await verify(connection, token);
     if (!user) return;
@@ -433,11 +435,12 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     connection.leftWhileLoading = undefined;
     for (const roomId of rooms) if (!leftWhileLoading.has(roomId)) join(connection, roomId);
     acceptUntilExpiry(connection, user, token);
+    if (cursors) onResume(connection, user, cursors);
     for (const text of queued) onFrame(connection, text);
   };
 
   /** An `auth` frame on an authenticated connection: a fresh token of the same user keeps it open past the old one's expiry. */
-  const renewAuthentication = async (connection: Connection, current: AuthenticatedUser, token: string) => {
+  const renewAuthentication = async (connection: Connection, current: AuthenticatedUser, token: string, cursors?: Readonly<Record<string, number>>) => {
     const user = await verify(connection, token);
     if (!user) return;
     if (user.userId !== current.userId) {
@@ -446,6 +449,7 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     }
     connection.auth = { kind: 'authenticated', user };
     acceptUntilExpiry(connection, user, token);
+    if (cursors) onResume(connection, user, cursors);
   };
 
   let checkingSessions = false;
@@ -494,13 +498,13 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     }
     const frame: ClientFrame = parsed.frame;
     if (auth.kind === 'waiting') {
-      if (frame.type === 'auth') void authenticate(connection, frame.token);
+      if (frame.type === 'auth') void authenticate(connection, frame.token, frame.cursors);
       else end(connection, CLOSE_CODES.unauthenticated, 'authenticate first');
       return;
     }
     switch (frame.type) {
       case 'auth':
-        void renewAuthentication(connection, auth.user, frame.token);
+        void renewAuthentication(connection, auth.user, frame.token, frame.cursors);
         return;
       case 'ping':
         sendFrame(connection, { type: 'pong' });
@@ -536,10 +540,11 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     // Typing is sent one by one, so that no connection of the typist, on any node, hears its own typing.
     const typist = frame.type === 'typing' ? frame.data?.userId : undefined;
     const fromTopic: Connection[] = [];
+    const atSeam: [Connection, RoomCatchUp][] = [];
     for (const member of [...members]) {
       const catchUp = member.catchUps.get(roomId);
       if (typist !== undefined && member.userId === typist) continue;
-      if (catchUp) deliverAtSeam(member, roomId, catchUp, frame, text);
+      if (catchUp) atSeam.push([member, catchUp]);
       else if (typist !== undefined) send(member, text);
       else fromTopic.push(member);
     }
@@ -547,6 +552,8 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
     if (frame.type === 'message.created' && typeof frame.seq === 'number') {
       for (const member of fromTopic) if (!member.firstLiveSeq.has(roomId)) member.firstLiveSeq.set(roomId, frame.seq);
     }
+    // After the topic's publish: a connection that goes back to the topic here must not receive this frame from it as well.
+    for (const [member, catchUp] of atSeam) deliverAtSeam(member, roomId, catchUp, frame, text);
     if (frame.type === 'room.deleted') for (const member of [...members]) leave(member, roomId);
   };
 
