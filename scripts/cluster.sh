@@ -87,6 +87,9 @@ start_instance() { # name, port
 
 start_gateway() {
   mkdir -p "$nginx_dir"
+  # nginx's workers run as an unprivileged user: they must be able to reach the placeholder web
+  # root below (a folder from mktemp -d is private to its owner).
+  chmod a+rx "$state"
   local web_root="$root/web/dist"
   if [ ! -f "$web_root/index.html" ]; then
     web_root="$state/web"
