@@ -49,7 +49,7 @@ describe('monitoring', () => {
     const body = (await response.json()) as { data: { groups: { rules: { name: string; health: string }[] }[] } };
     const rules = body.data.groups.flatMap((group) => group.rules);
     expect(rules.map((rule) => rule.name)).toEqual(
-      expect.arrayContaining(['ProjectionLagHigh', 'ProjectionFailed', 'HttpErrorRateHigh', 'DeliveryLatencyHigh', 'InstanceDown', 'ServiceUnavailable']),
+      expect.arrayContaining(['ProjectionLagHigh', 'ProjectionFailed', 'HttpErrorRateHigh', 'DeliveryLatencyHigh', 'InstanceDown', 'InstanceLost', 'ServiceUnavailable']),
     );
     // Evaluated at least once without an error.
     await eventually('every rule has been evaluated', async () => {
