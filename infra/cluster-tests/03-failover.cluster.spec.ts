@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   accessLog,
+  cluster,
   eventually,
   freshSourceAddress,
   GatewayClient,
@@ -214,6 +215,12 @@ describe('failover: a command-api instance leaves and comes back while clients k
     // Lease 10 s (counted twice by Eureka) + eviction every 2 s + renderer every 2 s.
     const { leftRegistryMs, leftPoolMs } = await leaveAndRejoin('command-api-1', 'SIGKILL', 35_000);
     expect(leftPoolMs - leftRegistryMs).toBeLessThan(5_000);
+    // Until its lease expired it was still a target: Prometheus saw it down (what InstanceDown reads).
+    const query = `min_over_time(up{job="chat-services", instance="${instanceAddress('command-api-1')}"}[5m])`;
+    const answer = (await (await fetch(`${cluster.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as {
+      data: { result: { value: [number, string] }[] };
+    };
+    expect(answer.data.result.map((series) => series.value[1])).toEqual(['0']);
   }, 120_000);
 
   it('SIGTERM: the instance deregisters at once and leaves the pool within seconds; no request fails; it rejoins after a start', async () => {
