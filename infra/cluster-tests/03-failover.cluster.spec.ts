@@ -41,8 +41,9 @@ const EXPECTED_STATUS: Record<string, number[]> = { GET: [200], POST: [201], PUT
 
 /**
  * Clients that keep reading and writing until stopped, each from its own address and at its own
- * pace (well inside the gateway's rate limits): the room list, the history, a new message (a POST,
- * which nginx must never send twice once it reached an instance) and a reaction (a PUT).
+ * pace (well inside the gateway's rate limits): the room list, the history, a new message (a POST:
+ * nginx resends it to another instance even after it reached one only because the contract makes it
+ * idempotent by clientMessageId) and a reaction (a PUT).
  * Each request opens its own connection: what is measured is the gateway's failover, not a client
  * reusing a kept-alive connection that nginx closes while reloading (browsers retry those).
  */
@@ -106,7 +107,7 @@ describe('failover: a command-api instance leaves and comes back while clients k
       people = [];
       for (const label of ['load1', 'load2', 'load3']) {
         const answer = await setup.post<{ user: { id: string }; accessToken: string }>('/api/auth/register', {
-          username: `${label}_${randomUUID().replaceAll("-", "").slice(0, 12)}`,
+          username: `${label}_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
           password: PASSWORD,
         });
         expect(answer.status).toBe(201);

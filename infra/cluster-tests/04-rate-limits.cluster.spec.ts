@@ -17,7 +17,7 @@ describe('rate limits at the gateway', () => {
   let token: string;
 
   beforeAll(async () => {
-    username = `bystander_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    username = `bystander_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
     const registrar = new GatewayClient(freshSourceAddress());
     const registered = await registrar.post<{ accessToken: string }>('/api/auth/register', { username, password: PASSWORD });
     registrar.close();
