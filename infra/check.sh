@@ -3,7 +3,7 @@
 #   gateway     the rendered nginx.conf passes `nginx -t`, with upstreams rendered from the registry
 #   prometheus  `promtool check config`, `check rules` and `test rules` (alerts.test.yml)
 #   grafana     the dashboards are JSON of schema 39 whose panels use the provisioned data source
-#   compose     `docker compose config -q` (skipped, and said so, without the compose plugin)
+#   compose     `docker compose config -q` (without the compose plugin: skipped and said so, failed in CI)
 #   eureka      the server builds (infra/eureka/build.sh) and starts; a Node instance registers
 #               (platform/src/registry), appears in the rendered upstreams, and deregisters
 # Needs nginx, prometheus (for promtool), Java 17 + Maven, and `npx tsc -b` done. Ends with
@@ -121,8 +121,11 @@ check "prometheus: promtool test rules" bash -c "cd '$root/infra/prometheus' && 
 check "grafana: dashboards" grafana_dashboards
 if docker compose version >/dev/null 2>&1; then
   check "compose: docker compose config -q" docker compose -f "$root/docker-compose.yml" config -q
+elif [ "${CI:-}" = true ]; then
+  failed=$((failed + 1))
+  echo "FAIL  compose: the docker compose plugin is not installed (scripts/install-compose.sh)"
 else
-  echo "skip  compose: the docker compose plugin is not installed"
+  echo "skip  compose: the docker compose plugin is not installed (scripts/install-compose.sh)"
 fi
 check "eureka: build and start" start_eureka
 if [ -n "$eureka_pid" ]; then

@@ -3,6 +3,8 @@
 #   scripts/cluster.sh start    starts whatever is not running yet and prints the gateway's URL
 #   scripts/cluster.sh stop     stops everything, each with SIGTERM (nginx: QUIT), waiting for it
 #   scripts/cluster.sh status   what runs, its health, and what the registry holds
+#   scripts/cluster.sh test     runs the cluster tests (infra/cluster-tests) against the running cluster
+#   scripts/cluster.sh env      prints the cluster's addresses as variables to export
 # Runs redis, MariaDB and FerretDB (scripts/servers.sh) on ports of its own, the Eureka server
 # (infra/eureka), two instances each of command-api, query-api and realtime and one of projectors,
 # the gateway (nginx, its upstreams rendered from the registry) and Prometheus. EventStoreDB cannot
@@ -79,12 +81,15 @@ start_instance() { # name, port
   echo "starting $name on :$port" >&2
   launch "$name" env PORT="$port" HOST=127.0.0.1 DATA_DIR="$state/data" LOG_LEVEL="${LOG_LEVEL:-info}" \
     EUREKA_URL="$eureka_url" REDIS_URL="$REDIS_URL" MYSQL_URL="$MYSQL_URL" MONGODB_URL="$MONGODB_URL" \
-    PUBLIC_WS_URL="ws://127.0.0.1:$gateway_port/ws" NODE_OPTIONS="${CLUSTER_NODE_OPTIONS:-}" \
+    TRUSTED_PROXY_HOPS=1 PUBLIC_WS_URL="ws://127.0.0.1:$gateway_port/ws" NODE_OPTIONS="${CLUSTER_NODE_OPTIONS:-}" \
     node "$root/$service/dist/main.js"
 }
 
 start_gateway() {
   mkdir -p "$nginx_dir"
+  # nginx's workers run as an unprivileged user: they must be able to reach the placeholder web
+  # root below (a folder from mktemp -d is private to its owner).
+  chmod a+rx "$state"
   local web_root="$root/web/dist"
   if [ ! -f "$web_root/index.html" ]; then
     web_root="$state/web"
@@ -194,9 +199,28 @@ status() {
   echo "gateway: http://127.0.0.1:$gateway_port"
 }
 
+env_vars() {
+  cat <<ENV
+export CLUSTER_URL=http://127.0.0.1:$gateway_port
+export CLUSTER_EUREKA_URL=$eureka_url
+export CLUSTER_PROMETHEUS_URL=http://127.0.0.1:$prometheus_port
+export CLUSTER_DIR=$state
+export CLUSTER_SERVICE_PORT_BASE=$service_base
+ENV
+}
+
+# The cluster tests restart instances with this script, so they get the same settings.
+run_tests() { # jest arguments…
+  eval "$(env_vars)"
+  export CLUSTER_DIR GATEWAY_PORT=$gateway_port EUREKA_PORT=$eureka_port PROMETHEUS_PORT=$prometheus_port SERVICE_PORT_BASE=$service_base
+  cd "$root" && node node_modules/jest/bin/jest.js -c infra/cluster-tests/jest.config.js "$@"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  env) env_vars ;;
+  test) shift; run_tests "$@" ;;
+  *) echo "usage: $0 start|stop|status|env|test [jest arguments]" >&2; exit 2 ;;
 esac
