@@ -54,7 +54,11 @@ export class RedisChangeFeed implements ChangeFeed {
     this.channelPrefix = options.channelPrefix ?? '';
     const name = options.connectionName ?? 'chat-change-feed';
     this.publisher = createRedisConnection(url, { name: `${name}-publisher`, onError: options.onConnectionError });
-    this.subscriber = createRedisConnection(url, { name: `${name}-subscriber`, onError: options.onConnectionError });
+    this.subscriber = createRedisConnection(url, {
+      name: `${name}-subscriber`,
+      onError: options.onConnectionError,
+      subscriber: true,
+    });
     this.subscriber.on('message', (channel: string, raw: string) =>
       this.deliver(this.subscriptions.channel.get(channel), channel, raw),
     );

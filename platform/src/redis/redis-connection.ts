@@ -6,6 +6,12 @@ export interface RedisConnectionOptions {
   readonly name: string;
   /** Connection errors; ioredis reconnects by itself. Without it ioredis prints them to the console. */
   readonly onError?: (error: Error) => void;
+  /**
+   * For a connection that will only (P)SUBSCRIBE. ioredis writes SUBSCRIBE at once while its ready check (an INFO)
+   * is still to come, since Redis allows it during loading; the connection is then in subscriber mode and the INFO
+   * fails, which fails the connection. A subscriber connection therefore skips the ready check.
+   */
+  readonly subscriber?: boolean;
 }
 
 /**
@@ -16,7 +22,7 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
   const connection = new Redis(url, {
     connectionName: options.name,
     lazyConnect: false,
-    enableReadyCheck: true,
+    enableReadyCheck: !options.subscriber,
     maxRetriesPerRequest: 3,
   });
   if (options.onError) connection.on('error', options.onError);
