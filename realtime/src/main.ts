@@ -35,6 +35,11 @@ async function main(): Promise<void> {
         .finally(() => {
           removeSignalListeners();
           logger.info('Stopped');
+          // Everything of ours is closed; a handle left open by a library must not keep the process (and a deploy) waiting.
+          setTimeout(() => {
+            logger.warn({ resources: process.getActiveResourcesInfo() }, 'Still running 5 s after stopping: exiting');
+            process.exit();
+          }, 5_000).unref();
         });
     },
     { logger },
