@@ -1,0 +1,72 @@
+// One open room: its header, the announcement, the messages, who is typing, and the input; the room
+// panel (members, pins, settings) beside it on demand.
+import { useSelector } from '@xstate/react';
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
+import type { Message } from '../api/types';
+import { useChat } from '../app/context';
+import { typingLine } from '../app/format';
+import { Composer } from './Composer';
+import { MessageList } from './MessageList';
+import { RoomPanel } from './RoomPanel';
+
+export function RoomView({ roomId }: { roomId: string }) {
+  const chat = useChat();
+  const listed = chat.room(roomId);
+  const [panelOpen, setPanelOpen] = useState(false);
+  const actor = chat.openRoom(roomId);
+  useEffect(() => {
+    chat.openRoom(roomId);
+    return () => chat.closeRoom(roomId);
+  }, [chat, roomId]);
+  const details = chat.roomDetails(roomId);
+
+  if (!listed || !actor) {
+    return (
+      <main className="room-empty">
+        <p role="status">{chat.roomsLoaded ? 'This room is not in your list.' : 'Loading…'}</p>
+        <Link to="/rooms">Back to the rooms</Link>
+      </main>
+    );
+  }
+  const peer = listed.peerId ? chat.user(listed.peerId) : undefined;
+  const name = listed.kind === 'direct' ? (peer?.displayName ?? listed.name) : listed.name;
+  const subtitle = listed.kind === 'direct' ? (peer?.online ? 'online' : 'offline') : listed.topic;
+  const typists = chat.typists(roomId).map((userId) => chat.userName(userId));
+
+  return (
+    <div className="room-area">
+      <main className="room" aria-labelledby="room-title">
+        <header className="room-header">
+          <Link to="/rooms" className="back" aria-label="Back to the rooms">
+            ‹
+          </Link>
+          <div className="room-title">
+            <h1 id="room-title">{name}</h1>
+            {subtitle && <p className="room-subtitle">{subtitle}</p>}
+          </div>
+          <button type="button" className="icon-button" aria-expanded={panelOpen} aria-controls="room-panel" onClick={() => setPanelOpen((open) => !open)}>
+            <span aria-hidden="true">ⓘ</span>
+            <span className="visually-hidden">Room details</span>
+          </button>
+        </header>
+        {details?.announcement && (
+          <div className="announcement" role="note" aria-label="Announcement">
+            📣 {details.announcement}
+          </div>
+        )}
+        <MessageList roomId={roomId} actor={actor} role={listed.role} />
+        <div className="typing" aria-live="polite">
+          {typingLine(typists)}
+        </div>
+        <Composer roomId={roomId} />
+      </main>
+      {panelOpen && <RoomPanel roomId={roomId} onClose={() => setPanelOpen(false)} />}
+    </div>
+  );
+}
+
+/** The messages a room actor holds (re-rendering on change). */
+export function useRoomMessages(actor: NonNullable<ReturnType<ReturnType<typeof useChat>['openRoom']>>): readonly Message[] {
+  return useSelector(actor, (snapshot) => snapshot.context.messages);
+}
