@@ -216,6 +216,59 @@ if (missing && required) {
       await shoot(alice, 'desktop-direct');
     });
 
+    it('replies with a preview of the message replied to', async () => {
+      await openRoom(bob, 'Team');
+      await messageAction(bob, 'Launch is on Friday', 'Reply');
+      await visible(bob.getByText('Replying to Alice:'));
+      await send(bob, 'Friday works for me');
+      await openRoom(alice, 'Team');
+      const reply = message(alice, 'Friday works for me');
+      await visible(reply.locator('.reply-preview', { hasText: 'Launch is on Friday' }));
+    });
+
+    it('shows the announcement as a banner, and dims a muted room', async () => {
+      await alice.getByRole('button', { name: 'Room details' }).click();
+      const panel = alice.getByRole('complementary', { name: 'Room details' });
+      await panel.getByRole('textbox', { name: 'Announcement' }).fill('Launch checklist is pinned');
+      await panel.getByRole('button', { name: 'Save announcement' }).click();
+      await visible(bob.getByRole('note', { name: 'Announcement' }).filter({ hasText: 'Launch checklist is pinned' }));
+      await panel.getByLabel('Mute this room').check();
+      await visible(alice.locator('.room-row.muted[data-room-name="Team"]'));
+      await panel.getByLabel('Mute this room').uncheck();
+      await gone(alice.locator('.room-row.muted[data-room-name="Team"]'));
+      await panel.getByRole('button', { name: 'Close the room details' }).click();
+    });
+
+    it('loads older history when scrolled up and keeps the reader’s place; only the rows in view are rendered', async () => {
+      const post = async (path: string, body: unknown, token?: string) => {
+        const response = await fetch(`${app.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify(body),
+        });
+        expect(response.status).toBeLessThan(300);
+        return (await response.json()) as Record<string, unknown>;
+      };
+      const carol = (await post('/api/auth/register', { username: `carol_${suffix}`, password: 'correct horse battery', displayName: 'Carol' })) as { accessToken: string };
+      const found = (await (await fetch(`${app.url}/api/users?query=${aliceName}`, { headers: { authorization: `Bearer ${carol.accessToken}` } })).json()) as { id: string }[];
+      const { room } = (await post('/api/rooms/direct', { userId: found[0]!.id }, carol.accessToken)) as { room: { id: string } };
+      for (let n = 1; n <= 120; n += 1) await post(`/api/rooms/${room.id}/messages`, { clientMessageId: `history-${n}`, text: `History ${n}` }, carol.accessToken);
+      await visible(roomRow(alice, 'Carol'));
+      await openRoom(alice, 'Carol');
+      await visible(message(alice, 'History 120'));
+      expect(await alice.locator('article.message').count()).toBeLessThan(60);
+      const scroller = alice.getByRole('log', { name: 'Messages' });
+      await scroller.evaluate((element) => (element.scrollTop = 0));
+      await visible(alice.locator('article.message[data-seq="70"]'));
+      await alice.waitForTimeout(300);
+      const view = (await scroller.boundingBox())!;
+      const kept = (await alice.locator('article.message[data-seq="71"]').boundingBox())!;
+      expect(kept.y).toBeGreaterThanOrEqual(view.y - 80);
+      expect(kept.y).toBeLessThan(view.y + view.height);
+      expect(await alice.locator('article.message').count()).toBeLessThan(60);
+      await shoot(alice, 'desktop-history');
+    });
+
     it('loses no message and doubles none when one side goes offline, and sends what was written offline once', async () => {
       await openRoom(alice, 'Team');
       await bobContext.setOffline(true);

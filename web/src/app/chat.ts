@@ -231,6 +231,17 @@ export class Chat {
     return actor;
   }
 
+  /** Mutes or unmutes the room for the reader: shown at once, undone if the server refuses. */
+  async setMuted(roomId: string, muted: boolean): Promise<void> {
+    this.patchRoom(roomId, (room) => ({ ...room, muted }));
+    this.changed();
+    const done = await this.act(this.api.setMuted(roomId, muted).then(() => true));
+    if (!done) {
+      this.patchRoom(roomId, (room) => ({ ...room, muted: !muted }));
+      this.changed();
+    }
+  }
+
   /** The reader left the room's page (its machine stays until another room opens). */
   closeRoom(roomId: string): void {
     if (this.openRoomId === roomId) this.openRoomId = undefined;

@@ -91,79 +91,81 @@ function StoredMessage({ message, roomId, role, messages }: { message: Message; 
       data-seq={message.seq}
       data-message-id={message.id}
     >
-      <div className="bubble">
-        <header className="message-header">
-          <span className="author">{author}</span>
-          <time dateTime={message.createdAt}>{timeOf(message.createdAt)}</time>
-          {pinned && <span className="mark pinned-mark">📌 pinned</span>}
-        </header>
-        {message.forwardedFrom && !message.deleted && <p className="mark forwarded-mark">↪ Forwarded from {chat.userName(message.forwardedFrom.authorId)}</p>}
-        {message.replyTo && !message.deleted && <ReplyPreview message={replied} />}
-        {message.deleted ? <p className="text deleted-text">This message was deleted</p> : <p className="text">{message.text}</p>}
-        {message.editedAt && !message.deleted && <span className="mark edited-mark">(edited)</span>}
-        {reactionEntries.length > 0 && (
-          <ul className="reactions" aria-label="Reactions">
-            {reactionEntries.map(([emoji, userIds]) => {
-              const who = userIds.map((userId) => (userId === chat.me.id ? 'you' : chat.userName(userId))).join(', ');
-              const mineToo = userIds.includes(chat.me.id);
-              return (
-                <li key={emoji}>
-                  <button
-                    type="button"
-                    className={`reaction${mineToo ? ' reacted' : ''}`}
-                    aria-pressed={mineToo}
-                    aria-label={`${emoji} ${userIds.length}: ${who}`}
-                    title={who}
-                    onClick={() => toggleReaction(emoji)}
-                  >
-                    {emoji} <span className="count">{userIds.length}</span>
-                  </button>
-                </li>
-              );
-            })}
-          </ul>
-        )}
-      </div>
-      {!message.deleted && (
-        <div className="message-actions" role="toolbar" aria-label="Message actions">
-          <button type="button" onClick={() => chat.composer.send({ type: 'REPLY', message })}>
-            Reply
-          </button>
-          <button type="button" aria-expanded={picking} onClick={() => setPicking((open) => !open)}>
-            React
-          </button>
-          <button type="button" onClick={copy}>
-            Copy
-          </button>
-          <button type="button" onClick={() => setForwarding(true)}>
-            Forward
-          </button>
-          {mine && (
-            <button type="button" onClick={() => chat.composer.send({ type: 'EDIT', message })}>
-              Edit
-            </button>
-          )}
-          {(mine || mayModerate(role)) && (
-            <button type="button" onClick={remove}>
-              Delete
-            </button>
-          )}
-          {mayModerate(role) && (
-            <button type="button" onClick={() => void chat.act(pinned ? chat.api.unpin(roomId, message.id) : chat.api.pin(roomId, message.id)).then(() => chat.loadDetails(roomId))}>
-              {pinned ? 'Unpin' : 'Pin'}
-            </button>
-          )}
-          {picking && (
-            <div className="quick-reactions" role="group" aria-label="Pick a reaction">
-              {QUICK_REACTIONS.map((emoji) => (
-                <button key={emoji} type="button" aria-label={`React with ${emoji}`} onClick={() => toggleReaction(emoji)}>
-                  {emoji}
-                </button>
-              ))}
-            </div>
+      <div className="bubble-wrap">
+        <div className="bubble">
+          <header className="message-header">
+            <span className="author">{author}</span>
+            <time dateTime={message.createdAt}>{timeOf(message.createdAt)}</time>
+            {pinned && <span className="mark pinned-mark">📌 pinned</span>}
+          </header>
+          {message.forwardedFrom && !message.deleted && <p className="mark forwarded-mark">↪ Forwarded from {chat.userName(message.forwardedFrom.authorId)}</p>}
+          {message.replyTo && !message.deleted && <ReplyPreview message={replied} />}
+          {message.deleted ? <p className="text deleted-text">This message was deleted</p> : <p className="text">{message.text}</p>}
+          {message.editedAt && !message.deleted && <span className="mark edited-mark">(edited)</span>}
+          {reactionEntries.length > 0 && (
+            <ul className="reactions" aria-label="Reactions">
+              {reactionEntries.map(([emoji, userIds]) => {
+                const who = userIds.map((userId) => (userId === chat.me.id ? 'you' : chat.userName(userId))).join(', ');
+                const mineToo = userIds.includes(chat.me.id);
+                return (
+                  <li key={emoji}>
+                    <button
+                      type="button"
+                      className={`reaction${mineToo ? ' reacted' : ''}`}
+                      aria-pressed={mineToo}
+                      aria-label={`${emoji} ${userIds.length}: ${who}`}
+                      title={who}
+                      onClick={() => toggleReaction(emoji)}
+                    >
+                      {emoji} <span className="count">{userIds.length}</span>
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
           )}
         </div>
-      )}
+        {!message.deleted && (
+          <div className="message-actions" role="toolbar" aria-label="Message actions">
+            <button type="button" onClick={() => chat.composer.send({ type: 'REPLY', message })}>
+              Reply
+            </button>
+            <button type="button" aria-expanded={picking} onClick={() => setPicking((open) => !open)}>
+              React
+            </button>
+            <button type="button" onClick={copy}>
+              Copy
+            </button>
+            <button type="button" onClick={() => setForwarding(true)}>
+              Forward
+            </button>
+            {mine && (
+              <button type="button" onClick={() => chat.composer.send({ type: 'EDIT', message })}>
+                Edit
+              </button>
+            )}
+            {(mine || mayModerate(role)) && (
+              <button type="button" onClick={remove}>
+                Delete
+              </button>
+            )}
+            {mayModerate(role) && (
+              <button type="button" onClick={() => void chat.act(pinned ? chat.api.unpin(roomId, message.id) : chat.api.pin(roomId, message.id)).then(() => chat.loadDetails(roomId))}>
+                {pinned ? 'Unpin' : 'Pin'}
+              </button>
+            )}
+            {picking && (
+              <div className="quick-reactions" role="group" aria-label="Pick a reaction">
+                {QUICK_REACTIONS.map((emoji) => (
+                  <button key={emoji} type="button" aria-label={`React with ${emoji}`} onClick={() => toggleReaction(emoji)}>
+                    {emoji}
+                  </button>
+                ))}
+              </div>
+            )}
+          </div>
+        )}
+      </div>
       {forwarding && <ForwardDialog message={message} roomId={roomId} onClose={() => setForwarding(false)} />}
     </article>
   );

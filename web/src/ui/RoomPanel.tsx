@@ -6,9 +6,10 @@ import { useNavigate } from 'react-router-dom';
 import type { RoomRole } from '../api/types';
 import { useChat } from '../app/context';
 
+import { UserSearch } from './UserSearch';
+
 const ROLES: RoomRole[] = ['owner', 'admin', 'moderator', 'member'];
 const rank: Record<RoomRole, number> = { owner: 3, admin: 2, moderator: 1, member: 0 };
-import { UserSearch } from './UserSearch';
 
 export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => void }) {
   const chat = useChat();
@@ -36,7 +37,7 @@ export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => 
       <section aria-labelledby="panel-settings">
         <h3 id="panel-settings">Notifications</h3>
         <label className="choice">
-          <input type="checkbox" checked={listed.muted} onChange={(event) => void chat.act(chat.api.setMuted(roomId, event.target.checked)).then(() => chat.loadRooms())} />
+          <input type="checkbox" checked={listed.muted} onChange={(event) => void chat.setMuted(roomId, event.target.checked)} />
           Mute this room
         </label>
       </section>

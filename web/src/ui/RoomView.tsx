@@ -46,7 +46,11 @@ export function RoomView({ roomId }: { roomId: string }) {
             {subtitle && <p className="room-subtitle">{subtitle}</p>}
           </div>
           <button type="button" className="icon-button" aria-expanded={panelOpen} aria-controls="room-panel" onClick={() => setPanelOpen((open) => !open)}>
-            <span aria-hidden="true">ⓘ</span>
+            <svg aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
+              <circle cx="12" cy="12" r="10" />
+              <line x1="12" y1="11" x2="12" y2="17" />
+              <circle cx="12" cy="7.5" r="0.6" fill="currentColor" />
+            </svg>
             <span className="visually-hidden">Room details</span>
           </button>
         </header>

@@ -33,7 +33,7 @@ export function Sidebar({ openRoomId }: { openRoomId?: string }) {
         <ConnectionStatus />
       </header>
       <div className="sidebar-tools">
-        <UserSearch label="Find people" placeholder="Find people to chat with" onPick={(user) => void startDirect(user)} pickLabel={(user) => `Chat with ${user.displayName}`} />
+        <UserSearch label="Find people" placeholder="Find people" onPick={(user) => void startDirect(user)} pickLabel={(user) => `Chat with ${user.displayName}`} />
         <button type="button" className="secondary" onClick={() => setCreating(true)}>
           New group
         </button>
