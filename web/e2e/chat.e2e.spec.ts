@@ -142,9 +142,16 @@ if (missing && required) {
       await composer(bob).pressSequentially('nks!', { delay: 40 });
       await composer(bob).press('Shift+Enter');
       await composer(bob).pressSequentially('And you?');
+      await bob.getByRole('button', { name: 'Emoji' }).click();
+      await bob.locator('em-emoji-picker input[type="search"]').fill('rocket');
+      await bob.locator('em-emoji-picker button[aria-label="🚀"]').first().click();
       await composer(bob).press('Enter');
-      await visible(message(alice, 'Fine, thanks!\nAnd you?'));
+      await visible(message(alice, 'Fine, thanks!\nAnd you?🚀'));
       await gone(alice.getByText('Bob is typing…'));
+      await composer(alice).fill('x'.repeat(4001));
+      await visible(alice.getByText('1 character over the limit of 4000'));
+      expect(await alice.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+      await composer(alice).fill('');
     });
 
     it('creates a group with a member; the member sees an unread badge and the new-messages divider', async () => {

@@ -224,7 +224,7 @@ export class Chat {
           }),
         },
       }),
-      { input: { roomId, lastReadSeq: listed.lastReadSeq } },
+      { input: { roomId, lastReadSeq: listed.lastReadSeq, readerId: this.me.id } },
     );
     this.roomActors.set(roomId, actor);
     actor.start();

@@ -40,7 +40,7 @@ function start(options: { last: number; lastReadSeq?: number; failFetches?: numb
       markRead: fromPromise(async ({ input }) => void marked.push(input.seq)),
     },
   });
-  const actor = createActor(machine, { input: { roomId: 'r1', lastReadSeq: options.lastReadSeq ?? 0 } }).start();
+  const actor = createActor(machine, { input: { roomId: 'r1', lastReadSeq: options.lastReadSeq ?? 0, readerId: 'me' } }).start();
   return { actor, pages, marked, grow: (to: number) => (last = to), failNext: () => (failures += 1) };
 }
 
@@ -180,6 +180,18 @@ describe('room machine', () => {
     await vi.advanceTimersByTimeAsync(READ_DEBOUNCE_MS);
     expect(marked).toEqual([8, 10]);
     expect(actor.getSnapshot().context.markedSeq).toBe(10);
+  });
+
+  it('puts the new-messages divider before the first message unread on opening, not before later ones', async () => {
+    const opened = start({ last: 10, lastReadSeq: 6 });
+    await flush();
+    expect(opened.actor.getSnapshot().context.firstUnreadSeq).toBe(7);
+    opened.actor.send(created(11));
+    expect(opened.actor.getSnapshot().context.firstUnreadSeq).toBe(7);
+    const allRead = start({ last: 3, lastReadSeq: 3 });
+    await flush();
+    allRead.actor.send(created(4));
+    expect(allRead.actor.getSnapshot().context.firstUnreadSeq).toBeUndefined();
   });
 
   it('drops messages up to a history clear', async () => {

@@ -15,6 +15,8 @@ export interface RoomInput {
   readonly roomId: string;
   /** The reader's marker when the room was opened: the "new messages" divider goes after it. */
   readonly lastReadSeq: number;
+  /** The reader: their own messages are never "new". */
+  readonly readerId: string;
 }
 
 export interface RoomContext {
@@ -22,7 +24,13 @@ export interface RoomContext {
   /** In seq order, no seq twice. */
   readonly messages: readonly Message[];
   readonly hasOlder: boolean;
+  readonly readerId: string;
   readonly dividerAfterSeq: number;
+  /**
+   * The first message that was unread when the room was opened: the "new messages" divider goes
+   * before it. Messages arriving later, while the reader is here, do not move it or make one.
+   */
+  readonly firstUnreadSeq?: number;
   /** The highest seq the reader has seen here (what the server is, or will be, told). */
   readonly readSeq: number;
   /** The highest seq the server confirmed as read. */
@@ -89,6 +97,11 @@ export function applyFrame(messages: readonly Message[], frame: ServerFrame): re
   }
 }
 
+/** The first message by someone else after the reader's marker, among those held (none: undefined). */
+export function firstUnreadSeq(messages: readonly Message[], { dividerAfterSeq, readerId }: Pick<RoomContext, 'dividerAfterSeq' | 'readerId'>): number | undefined {
+  return messages.find((message) => message.seq > dividerAfterSeq && message.authorId !== readerId && !message.deleted)?.seq;
+}
+
 export const roomMachine = setup({
   types: { context: {} as RoomContext, events: {} as RoomEvent, input: {} as RoomInput },
   actors: {
@@ -118,6 +131,7 @@ export const roomMachine = setup({
     roomId: input.roomId,
     messages: [],
     hasOlder: false,
+    readerId: input.readerId,
     dividerAfterSeq: input.lastReadSeq,
     readSeq: input.lastReadSeq,
     markedSeq: input.lastReadSeq,
@@ -133,7 +147,8 @@ export const roomMachine = setup({
           target: 'ready',
           actions: assign(({ context, event }) => {
             const page = event.output;
-            return { messages: mergeMessages(context.messages, page), hasOlder: page.length === PAGE_SIZE && (page[0]?.seq ?? 1) > 1, error: undefined };
+            const messages = mergeMessages(context.messages, page);
+            return { messages, hasOlder: page.length === PAGE_SIZE && (page[0]?.seq ?? 1) > 1, error: undefined, firstUnreadSeq: firstUnreadSeq(messages, context) };
           }),
         },
         onError: { target: 'failed', actions: assign({ error: ({ event }) => event.error }) },

@@ -92,7 +92,7 @@ export function Composer({ roomId }: { roomId: string }) {
         </button>
       </div>
       <p id="message-limit" className={`limit${over > 0 ? ' over' : ''}`} aria-live="polite">
-        {over > 0 ? `${over} characters over the limit of ${maxLength}` : nearLimit ? `${maxLength - length} characters left` : ''}
+        {over > 0 ? `${over} ${over === 1 ? 'character' : 'characters'} over the limit of ${maxLength}` : nearLimit ? `${maxLength - length} characters left` : ''}
       </p>
       {picking && <EmojiPicker onPick={insert} onClose={() => setPicking(false)} />}
     </form>

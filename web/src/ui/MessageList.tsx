@@ -26,17 +26,16 @@ export function MessageList({ roomId, actor, role }: { roomId: string; actor: Ro
   const failed = useSelector(actor, (snapshot) => snapshot.matches('failed'));
   const hasOlder = useSelector(actor, (snapshot) => snapshot.context.hasOlder);
   const loadingOlder = useSelector(actor, (snapshot) => snapshot.matches({ ready: { older: 'loading' } }));
-  const dividerAfterSeq = useSelector(actor, (snapshot) => snapshot.context.dividerAfterSeq);
+  const firstUnreadSeq = useSelector(actor, (snapshot) => snapshot.context.firstUnreadSeq);
   const outbox = useSelector(chat.outbox, (snapshot) => snapshot.context.items);
 
   const rows = useMemo(() => {
     const held = new Set(messages.map((message) => message.id));
-    const firstUnread = messages.find((message) => message.seq > dividerAfterSeq && message.authorId !== chat.me.id && !message.deleted);
     const result: Row[] = [];
     let previousAt: string | undefined;
     for (const message of messages) {
       const day = !previousAt || !sameDay(previousAt, message.createdAt) ? dayOf(message.createdAt) : undefined;
-      result.push({ key: message.id, kind: 'message', message, day, divider: message === firstUnread });
+      result.push({ key: message.id, kind: 'message', message, day, divider: message.seq === firstUnreadSeq });
       previousAt = message.createdAt;
     }
     for (const item of outbox) {
@@ -46,7 +45,7 @@ export function MessageList({ roomId, actor, role }: { roomId: string; actor: Ro
       previousAt = item.createdAt;
     }
     return result;
-  }, [messages, outbox, roomId, dividerAfterSeq, chat.me.id]);
+  }, [messages, outbox, roomId, firstUnreadSeq]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
