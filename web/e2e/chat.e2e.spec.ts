@@ -302,6 +302,32 @@ if (missing && required) {
       }
     });
 
+    it('opens a deep link to a room after signing in, and shows the server’s refusals on the forms', async () => {
+      const teamUrl = alice.url();
+      expect(teamUrl).toMatch(/\/rooms\/[0-9a-f-]{36}$/);
+      const visitorContext = await browser.newContext({ viewport: DESKTOP });
+      const visitor = await visitorContext.newPage();
+      await visitor.goto(teamUrl);
+      await visible(visitor.getByRole('heading', { name: 'Sign in' }));
+      await visitor.getByLabel('Username').fill(bobName);
+      await visitor.getByLabel('Password').fill('not the password');
+      await visitor.getByRole('button', { name: 'Sign in' }).click();
+      await visible(visitor.getByText('Wrong username or password'));
+      await visitor.getByLabel('Password').fill('correct horse battery');
+      await visitor.getByRole('button', { name: 'Sign in' }).click();
+      await visible(visitor.getByRole('heading', { level: 1, name: 'Team' }));
+      expect(visitor.url()).toBe(teamUrl);
+      await visitor.getByRole('link', { name: /Profile settings/ }).click();
+      await visitor.getByRole('button', { name: 'Sign out' }).click();
+      await visitor.getByRole('link', { name: 'Create an account' }).click();
+      await visitor.getByLabel('Username').fill(bobName);
+      await visitor.getByLabel('Password', { exact: true }).fill('correct horse battery');
+      await visitor.getByLabel('Repeat the password').fill('correct horse battery');
+      await visitor.getByRole('button', { name: 'Create account' }).click();
+      await visible(visitor.getByText('That username is taken'));
+      await visitorContext.close();
+    });
+
     it('works at phone width: the room list, a room, and the settings', async () => {
       await alice.setViewportSize(PHONE);
       await alice.getByRole('link', { name: 'Back to the rooms' }).click();

@@ -125,9 +125,9 @@ export class Chat {
     return user;
   }
 
-  private loadUser(userId: string): Promise<void> {
+  private loadUser(userId: string, fresh = false): Promise<void> {
     const pending = this.userRequests.get(userId);
-    if (pending) return pending;
+    if (pending && !fresh) return pending;
     const request = this.api
       .user(userId)
       .then((user) => {
@@ -289,6 +289,8 @@ export class Chat {
 
   private async resume(): Promise<void> {
     await this.loadRooms();
+    // Presence may have changed while away: the people of the direct rooms are read again.
+    for (const room of this.rooms) if (room.peerId) void this.loadUser(room.peerId, true);
     for (const actor of this.roomActors.values()) actor.send({ type: 'RESUME' });
     for (const roomId of this.details.keys()) void this.loadDetails(roomId);
   }
