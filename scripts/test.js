@@ -36,10 +36,26 @@ for (const file of [jestSummaryFile, webSummaryFile]) {
     totals.passedSuites += summary.testResults.filter((result) => result.status === 'passed').length;
     totals.failedSuites += summary.testResults.filter((result) => result.status === 'failed').length;
   }
+  if (file === webSummaryFile) listSkippedWebSuites(summary);
   totals.passed += summary.numPassedTests;
   totals.failed += summary.numFailedTests;
   totals.skipped += summary.numPendingTests + (summary.numTodoTests ?? 0);
 }
+
+/** What the Jest reporter (scripts/skipped-suites-reporter.js) says for Jest's suites, for the web's. */
+function listSkippedWebSuites(summary) {
+  const skipped = new Map();
+  for (const file of summary.testResults) {
+    for (const test of file.assertionResults) {
+      const title = test.ancestorTitles.find((t) => t.includes('[skipped:'));
+      if (title && (test.status === 'skipped' || test.status === 'pending')) skipped.set(title, (skipped.get(title) ?? 0) + 1);
+    }
+  }
+  if (skipped.size === 0) return;
+  const lines = [...skipped].map(([title, count]) => `  - ${title} (${count} tests)`);
+  process.stdout.write(`\nWeb suites skipped (install Debian's chromium to include them):\n${lines.join('\n')}\n`);
+}
+
 fs.rmSync(summaryDir, { recursive: true, force: true });
 process.stdout.write(`\nsuites: ${totals.passedSuites} passed, ${totals.failedSuites} failed\n`);
 process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);

@@ -25,9 +25,12 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** Worth trying again with the same request: the network, the server being busy or restarting. */
+  /**
+   * Worth trying again with the same request: the network, the server being busy or restarting, or
+   * an access token that expired (the session refreshes it on the 401; if it cannot, it signs out).
+   */
   get retryable(): boolean {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
+    return this.status === 0 || this.status === 401 || this.status === 429 || this.status >= 500;
   }
 
   /** The server's per-field complaints (VALIDATION_FAILED details), if it gave them. */

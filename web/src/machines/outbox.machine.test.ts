@@ -80,6 +80,16 @@ describe('outbox machine', () => {
     expect(statuses(actor)).toEqual(['c1:sent']);
   });
 
+  it('tries again after an expired access token (401), which the session refreshes meanwhile', async () => {
+    const { actor, calls } = start((_, call) => {
+      if (call === 1) throw new ApiError(401, 'UNAUTHENTICATED', 'The access token has expired');
+    });
+    actor.send({ type: 'ENQUEUE', clientMessageId: 'c1', roomId: 'r1', text: 'hello' });
+    await vi.advanceTimersByTimeAsync(BACKOFF_MAX_MS);
+    expect(calls).toHaveLength(2);
+    expect(statuses(actor)).toEqual(['c1:sent']);
+  });
+
   it('keeps later messages behind one that is being retried, so the order holds', async () => {
     const { actor, calls } = start((input, call) => {
       if (input.clientMessageId === 'c1' && call === 1) throw new ApiError(503, 'UNAVAILABLE', 'busy');
