@@ -54,6 +54,14 @@ if (missing && required) {
     let bobContext: BrowserContext;
     let alice: Page;
     let bob: Page;
+    /** Uncaught errors and console errors in either page (failed requests the tests cause on purpose aside). */
+    const pageProblems: string[] = [];
+    const watch = (page: Page, who: string) => {
+      page.on('pageerror', (error) => pageProblems.push(`${who}: ${error.message}`));
+      page.on('console', (entry) => {
+        if (entry.type() === 'error' && !/Failed to load resource|net::ERR_|WebSocket connection/.test(entry.text())) pageProblems.push(`${who}: ${entry.text()}`);
+      });
+    };
     const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
     const aliceName = `alice_${suffix}`;
     const bobName = `bob_${suffix}`;
@@ -103,6 +111,8 @@ if (missing && required) {
       await aliceContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
       alice = await aliceContext.newPage();
       bob = await bobContext.newPage();
+      watch(alice, 'alice');
+      watch(bob, 'bob');
     });
 
     afterAll(async () => {
@@ -351,6 +361,10 @@ if (missing && required) {
       await visible(alice.getByRole('status').filter({ hasText: 'Saved' }));
       await visible(alice.locator('.sessions .tag', { hasText: 'this device' }));
       await shoot(alice, 'desktop-settings');
+    });
+
+    it('raised no error in either page', () => {
+      expect(pageProblems).toEqual([]);
     });
   });
 }

@@ -228,6 +228,7 @@ export class Chat {
     );
     this.roomActors.set(roomId, actor);
     actor.start();
+    this.changed();
     return actor;
   }
 

@@ -18,6 +18,12 @@ export function Composer({ roomId }: { roomId: string }) {
     if (mode.kind !== 'new') textarea.current?.focus();
   }, [mode]);
 
+  // Opening a room puts the cursor in its input, where a keyboard has it (not on touch screens, where
+  // that would open the on-screen keyboard over the messages).
+  useEffect(() => {
+    if (window.matchMedia('(pointer: fine)').matches) textarea.current?.focus();
+  }, [roomId]);
+
   // Grows with its text up to a few lines.
   useEffect(() => {
     const element = textarea.current;

@@ -1,9 +1,7 @@
 // One open room: its header, the announcement, the messages, who is typing, and the input; the room
 // panel (members, pins, settings) beside it on demand.
-import { useSelector } from '@xstate/react';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import type { Message } from '../api/types';
 import { useChat } from '../app/context';
 import { typingLine } from '../app/format';
 import { Composer } from './Composer';
@@ -14,17 +12,19 @@ export function RoomView({ roomId }: { roomId: string }) {
   const chat = useChat();
   const listed = chat.room(roomId);
   const [panelOpen, setPanelOpen] = useState(false);
-  const actor = chat.openRoom(roomId);
+  const known = listed !== undefined;
   useEffect(() => {
+    if (!known) return;
     chat.openRoom(roomId);
     return () => chat.closeRoom(roomId);
-  }, [chat, roomId]);
+  }, [chat, roomId, known]);
+  const actor = chat.roomActors.get(roomId);
   const details = chat.roomDetails(roomId);
 
   if (!listed || !actor) {
     return (
       <main className="room-empty">
-        <p role="status">{chat.roomsLoaded ? 'This room is not in your list.' : 'Loading…'}</p>
+        <p role="status">{chat.roomsLoaded && !listed ? 'This room is not in your list.' : 'Loading…'}</p>
         <Link to="/rooms">Back to the rooms</Link>
       </main>
     );
@@ -68,9 +68,4 @@ export function RoomView({ roomId }: { roomId: string }) {
       {panelOpen && <RoomPanel roomId={roomId} onClose={() => setPanelOpen(false)} />}
     </div>
   );
-}
-
-/** The messages a room actor holds (re-rendering on change). */
-export function useRoomMessages(actor: NonNullable<ReturnType<ReturnType<typeof useChat>['openRoom']>>): readonly Message[] {
-  return useSelector(actor, (snapshot) => snapshot.context.messages);
 }
