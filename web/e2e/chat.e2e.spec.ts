@@ -185,6 +185,11 @@ if (missing && required) {
       const firstBox = await message(bob, 'Welcome to the team').boundingBox();
       expect(dividerBox!.y).toBeLessThan(firstBox!.y);
       await gone(roomRow(bob, 'Team').locator('.badge'));
+      // Marked read on the server as they came into view: the badge stays away after leaving.
+      await openRoom(bob, 'Alice');
+      await bob.waitForTimeout(800);
+      expect(await roomRow(bob, 'Team').locator('.badge').count()).toBe(0);
+      await openRoom(bob, 'Team');
     });
 
     it('reacts, edits, deletes and pins, seen live by the other', async () => {
@@ -253,6 +258,22 @@ if (missing && required) {
       await visible(alice.locator('.room-row.muted[data-room-name="Team"]'));
       await panel.getByLabel('Mute this room').uncheck();
       await gone(alice.locator('.room-row.muted[data-room-name="Team"]'));
+      await panel.getByRole('button', { name: 'Close the room details' }).click();
+    });
+
+    it('shows message actions by role: a member may not pin or delete another’s message, a moderator may', async () => {
+      const article = message(bob, 'Launch is on Friday').first();
+      await article.hover();
+      const toolbar = article.getByRole('toolbar', { name: 'Message actions' });
+      await visible(toolbar.getByRole('button', { name: 'Reply' }));
+      for (const action of ['Unpin', 'Delete', 'Edit']) expect(await toolbar.getByRole('button', { name: action, exact: true }).count()).toBe(0);
+      await alice.getByRole('button', { name: 'Room details' }).click();
+      const panel = alice.getByRole('complementary', { name: 'Room details' });
+      await panel.getByLabel('Role of Bob').selectOption('moderator');
+      await article.hover();
+      await visible(toolbar.getByRole('button', { name: 'Unpin', exact: true }));
+      await visible(toolbar.getByRole('button', { name: 'Delete', exact: true }));
+      expect(await toolbar.getByRole('button', { name: 'Edit', exact: true }).count()).toBe(0);
       await panel.getByRole('button', { name: 'Close the room details' }).click();
     });
 

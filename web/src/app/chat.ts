@@ -92,7 +92,7 @@ export class Chat {
   stop(): void {
     this.stopWatching();
     clearTimeout(this.typingTimer);
-    for (const actor of this.roomActors.values()) actor.stop();
+    for (const [roomId, actor] of this.roomActors) this.leaveRoomActor(roomId, actor);
     this.connection.stop();
     this.outbox.stop();
     this.composer.stop();
@@ -201,8 +201,7 @@ export class Chat {
     if (this.openRoomId !== roomId) {
       for (const [id, actor] of this.roomActors) {
         if (id !== roomId) {
-          actor.stop();
-          this.roomActors.delete(id);
+          this.leaveRoomActor(id, actor);
         }
       }
       this.openRoomId = roomId;
@@ -230,6 +229,21 @@ export class Chat {
     actor.start();
     this.changed();
     return actor;
+  }
+
+  /** Stops a room's machine; what the reader saw but the debounce has not yet reported is marked read now. */
+  private leaveRoomActor(roomId: string, actor: RoomActor): void {
+    const { readSeq, markedSeq } = actor.getSnapshot().context;
+    actor.stop();
+    this.roomActors.delete(roomId);
+    if (readSeq <= markedSeq) return;
+    void this.api
+      .markRead(roomId, readSeq)
+      .then(() => {
+        this.patchRoom(roomId, (room) => (readSeq >= room.lastSeq ? { ...room, unreadCount: 0, lastReadSeq: readSeq } : room));
+        this.changed();
+      })
+      .catch(() => undefined);
   }
 
   /** Mutes or unmutes the room for the reader: shown at once, undone if the server refuses. */
