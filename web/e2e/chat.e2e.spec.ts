@@ -148,7 +148,8 @@ if (missing && required) {
       await openRoom(bob, 'Alice');
       await visible(message(bob, 'Hi Bob, how are you?'));
       await composer(bob).pressSequentially('Fine, tha', { delay: 40 });
-      await visible(alice.getByText('Bob is typing…'));
+      await visible(alice.locator('.typing', { hasText: 'Bob is typing…' }));
+      await visible(roomRow(alice, 'Bob').getByText('Bob is typing…'));
       await composer(bob).pressSequentially('nks!', { delay: 40 });
       await composer(bob).press('Shift+Enter');
       await composer(bob).pressSequentially('And you?');
@@ -157,7 +158,7 @@ if (missing && required) {
       await bob.locator('em-emoji-picker button[aria-label="🚀"]').first().click();
       await composer(bob).press('Enter');
       await visible(message(alice, 'Fine, thanks!\nAnd you?🚀'));
-      await gone(alice.getByText('Bob is typing…'));
+      await gone(alice.locator('.typing', { hasText: 'Bob is typing…' }));
       await composer(alice).fill('x'.repeat(4001));
       await visible(alice.getByText('1 character over the limit of 4000'));
       expect(await alice.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);

@@ -38,8 +38,10 @@ export function MessageList({ roomId, actor, role }: { roomId: string; actor: Ro
       result.push({ key: message.id, kind: 'message', message, day, divider: message.seq === firstUnreadSeq });
       previousAt = message.createdAt;
     }
+    const lastHeldSeq = messages[messages.length - 1]?.seq ?? 0;
     for (const item of outbox) {
-      if (item.roomId !== roomId || (item.message && held.has(item.message.id))) continue;
+      // A stored message shows as itself once the room holds it (or holds what came after it).
+      if (item.roomId !== roomId || (item.message && (held.has(item.message.id) || item.message.seq <= lastHeldSeq))) continue;
       const day = !previousAt || !sameDay(previousAt, item.createdAt) ? dayOf(item.createdAt) : undefined;
       result.push({ key: `out-${item.clientMessageId}`, kind: 'outgoing', item, day });
       previousAt = item.createdAt;

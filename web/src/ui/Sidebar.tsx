@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import type { PublicProfile, RoomListItem } from '../api/types';
 import { useChat } from '../app/context';
-import { initialsOf, timeOf } from '../app/format';
+import { initialsOf, timeOf, typingLine } from '../app/format';
 import { Dialog } from './Dialog';
 import { UserSearch } from './UserSearch';
 
@@ -85,7 +85,15 @@ function RoomRow({ room, open }: { room: RoomListItem; open: boolean }) {
   const peer = room.peerId ? chat.user(room.peerId) : undefined;
   const name = room.kind === 'direct' ? (peer?.displayName ?? room.name) : room.name;
   const last = room.lastMessage;
-  const preview = !last ? room.topic || 'No messages yet' : last.deleted ? 'Message deleted' : `${last.authorId === chat.me.id ? 'You: ' : ''}${last.text}`;
+  const typists = chat.typists(room.id).map((userId) => chat.userName(userId));
+  const preview =
+    typists.length > 0
+      ? typingLine(typists)
+      : !last
+        ? room.topic || 'No messages yet'
+        : last.deleted
+          ? 'Message deleted'
+          : `${last.authorId === chat.me.id ? 'You: ' : ''}${last.text}`;
   const unread = room.unreadCount > 0 && !open;
   return (
     <li className={`room-row${open ? ' open' : ''}${room.muted ? ' muted' : ''}${unread ? ' unread' : ''}`} data-room-name={name}>
@@ -100,7 +108,7 @@ function RoomRow({ room, open }: { room: RoomListItem; open: boolean }) {
             {room.kind === 'direct' && <span className="visually-hidden">{peer?.online ? ' (online)' : ' (offline)'}</span>}
             {room.muted && <span className="muted-mark" aria-label="muted" title="Muted"> 🔕</span>}
           </span>
-          <span className="room-preview">{preview}</span>
+          <span className={`room-preview${typists.length > 0 ? ' typing-preview' : ''}`}>{preview}</span>
         </span>
         <span className="room-meta">
           {last && <time dateTime={last.createdAt}>{timeOf(last.createdAt)}</time>}
