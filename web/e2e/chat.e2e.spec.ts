@@ -179,6 +179,7 @@ if (missing && required) {
       await send(alice, 'Launch is on Friday');
       await visible(roomRow(bob, 'Team').getByLabel('2 unread'));
       await shoot(bob, 'desktop-unread-badge');
+      const markedRead = bob.waitForResponse((response) => /\/api\/rooms\/[^/]+\/read$/.test(response.url()) && response.status() === 204);
       await openRoom(bob, 'Team');
       const divider = bob.getByRole('separator', { name: 'New messages' });
       await visible(divider);
@@ -187,6 +188,7 @@ if (missing && required) {
       expect(dividerBox!.y).toBeLessThan(firstBox!.y);
       await gone(roomRow(bob, 'Team').locator('.badge'));
       // Marked read on the server as they came into view: the badge stays away after leaving.
+      await markedRead;
       await openRoom(bob, 'Alice');
       await bob.waitForTimeout(800);
       expect(await roomRow(bob, 'Team').locator('.badge').count()).toBe(0);
@@ -358,6 +360,29 @@ if (missing && required) {
       await visitor.getByRole('button', { name: 'Create account' }).click();
       await visible(visitor.getByText('That username is taken'));
       await visitorContext.close();
+    });
+
+    it('refreshes the access token silently before it expires, and signs out when a refresh is refused', async () => {
+      const context = await browser.newContext({ viewport: DESKTOP });
+      const page = await context.newPage();
+      watch(page, 'dave');
+      await page.clock.install();
+      await register(page, `dave_${suffix}`, 'Dave');
+      // Fourteen and a half minutes on: the fifteen-minute token is due for its refresh.
+      const refreshed = page.waitForResponse((response) => response.url().endsWith('/api/auth/refresh') && response.status() === 200);
+      await page.clock.fastForward('14:30');
+      await refreshed;
+      await page.getByRole('button', { name: 'New group' }).click();
+      await page.getByRole('dialog', { name: 'New group' }).getByLabel('Name').fill('After the refresh');
+      await page.getByRole('button', { name: 'Create group' }).click();
+      await visible(page.getByRole('heading', { level: 1, name: 'After the refresh' }));
+      await page.route('**/api/auth/refresh', (route) =>
+        route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'The refresh token was used already' } }) }),
+      );
+      await page.clock.fastForward('14:30');
+      await visible(page.getByRole('heading', { name: 'Sign in' }));
+      await visible(page.getByText('Your session ended: sign in again'));
+      await context.close();
     });
 
     it('works at phone width: the room list, a room, and the settings', async () => {

@@ -94,6 +94,8 @@ describe('session machine', () => {
     expect(snapshot.matches('signedOut')).toBe(true);
     expect(snapshot.context.tokens).toBeUndefined();
     expect(snapshot.context.endedBecause).toBe('refresh_failed');
+    actor.send({ type: 'LOGIN', credentials: { username: 'alice', password: 'secret123' } });
+    expect(actor.getSnapshot().context.endedBecause).toBeUndefined();
   });
 
   it('logs out: tells the server with the access token, and forgets the tokens even if that call fails', async () => {

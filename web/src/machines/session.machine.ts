@@ -78,8 +78,8 @@ export const sessionMachine = setup({
   states: {
     signedOut: {
       on: {
-        LOGIN: { target: 'signingIn.login', actions: assign({ error: undefined }) },
-        REGISTER: { target: 'signingIn.register', actions: assign({ error: undefined }) },
+        LOGIN: { target: 'signingIn.login', actions: assign({ error: undefined, endedBecause: undefined }) },
+        REGISTER: { target: 'signingIn.register', actions: assign({ error: undefined, endedBecause: undefined }) },
       },
     },
     signingIn: {
@@ -121,7 +121,8 @@ export const sessionMachine = setup({
             onDone: { target: 'active', actions: assign({ tokens: ({ event }) => toSessionTokens(event.output, Date.now()) }) },
             onError: {
               target: '#session.signedOut',
-              actions: assign({ tokens: undefined, user: undefined, error: ({ event }) => event.error, endedBecause: 'refresh_failed' as const }),
+              // Why it ended is the news, not the refresh call's own error.
+              actions: assign({ tokens: undefined, user: undefined, error: undefined, endedBecause: 'refresh_failed' as const }),
             },
           },
         },
