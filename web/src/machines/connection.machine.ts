@@ -21,9 +21,6 @@ export interface ConnectionContext {
   readonly startsOffline: boolean;
   /** Failed attempts since the connection was last live. */
   readonly attempt: number;
-  readonly lastCloseCode?: number;
-  /** Epoch ms of the last time the connection became live. */
-  readonly liveSince?: number;
 }
 
 export type ClientFrame = { type: 'typing'; roomId: string; state: 'start' | 'stop' } | { type: 'ping' };
@@ -127,8 +124,8 @@ export const connectionMachine = setup({
       initial: 'connecting',
       on: {
         SOCKET_CLOSED: [
-          { guard: 'unauthenticated', target: 'backingOff', actions: [assign({ lastCloseCode: ({ event }) => event.code }), 'tokenRejected'] },
-          { target: 'backingOff', actions: assign({ lastCloseCode: ({ event }) => event.code }) },
+          { guard: 'unauthenticated', target: 'backingOff', actions: 'tokenRejected' },
+          { target: 'backingOff' },
         ],
         FRAME: { actions: { type: 'deliver', params: ({ event }) => event.frame } },
       },
@@ -144,7 +141,7 @@ export const connectionMachine = setup({
         resuming: {
           invoke: {
             src: 'resume',
-            onDone: { target: 'live', actions: assign({ attempt: 0, liveSince: () => Date.now() }) },
+            onDone: { target: 'live', actions: assign({ attempt: 0 }) },
             onError: '#connection.backingOff',
           },
         },

@@ -4,13 +4,12 @@ import { useState } from 'react';
 import type { Message, RoomRole } from '../api/types';
 import { useChat } from '../app/context';
 import { timeOf } from '../app/format';
+import { mayModerate } from '../app/roles';
 import { Dialog } from './Dialog';
 import type { Row } from './MessageList';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'];
 
-const rank: Record<RoomRole, number> = { owner: 3, admin: 2, moderator: 1, member: 0 };
-export const mayModerate = (role: RoomRole) => rank[role] >= rank.moderator;
 
 export function MessageRow({ row, roomId, role, messages }: { row: Row; roomId: string; role: RoomRole; messages: readonly Message[] }) {
   const chat = useChat();

@@ -5,11 +5,10 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import type { RoomRole } from '../api/types';
 import { useChat } from '../app/context';
+import { grantableBy, mayActOn, mayAdminister } from '../app/roles';
 
 import { UserSearch } from './UserSearch';
 
-const ROLES: RoomRole[] = ['owner', 'admin', 'moderator', 'member'];
-const rank: Record<RoomRole, number> = { owner: 3, admin: 2, moderator: 1, member: 0 };
 
 export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => void }) {
   const chat = useChat();
@@ -22,7 +21,7 @@ export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => 
   if (!listed) return null;
   const myRole = listed.role;
   const isGroup = listed.kind === 'group';
-  const admin = rank[myRole] >= rank.admin;
+  const admin = mayAdminister(myRole);
   const refresh = () => chat.loadDetails(roomId);
 
   return (
@@ -81,8 +80,8 @@ export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => 
           {details?.members.map((member) => {
             const user = chat.user(member.userId);
             const me = member.userId === chat.me.id;
-            const canActOn = isGroup && !me && rank[myRole] > rank[member.role];
-            const grantable = ROLES.filter((role) => role !== 'owner' && rank[role] < rank[myRole]);
+            const canActOn = isGroup && !me && mayActOn(myRole, member.role);
+            const grantable = grantableBy(myRole);
             return (
               <li key={member.userId} className="member">
                 <span className={`presence-dot ${me || user?.online ? 'online' : 'offline'}`} aria-hidden="true" />

@@ -52,9 +52,16 @@ function ConnectionStatus() {
     if (snapshot.matches({ open: 'live' })) return 'live';
     return 'connecting';
   });
+  const attempt = useSelector(chat.connection, (snapshot) => snapshot.context.attempt);
   const text = { live: 'Connected', offline: 'Offline', reconnecting: 'Reconnecting…', connecting: 'Connecting…' }[state];
   return (
-    <span className={`connection connection-${state}`} role="status" aria-live="polite" data-connection={state}>
+    <span
+      className={`connection connection-${state}`}
+      role="status"
+      aria-live="polite"
+      data-connection={state}
+      title={state === 'reconnecting' ? `Connection lost: trying again (attempt ${attempt + 1})` : undefined}
+    >
       <span className="dot" aria-hidden="true" />
       {text}
     </span>
