@@ -67,6 +67,8 @@ if (missing && required) {
     const bobName = `bob_${suffix}`;
 
     const shoot = async (page: Page, name: string) => {
+      // Away from any message, whose actions would show on hover.
+      await page.mouse.move(1, 1);
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
     };
