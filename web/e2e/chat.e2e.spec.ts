@@ -312,7 +312,15 @@ if (missing && required) {
       expect(kept.y).toBeGreaterThanOrEqual(view.y - 80);
       expect(kept.y).toBeLessThan(view.y + view.height);
       expect(await alice.locator('article.message').count()).toBeLessThan(60);
+      // A new message while the reader is up in the history: nothing moves, a button offers the way down.
+      const before = (await alice.locator('article.message[data-seq="71"]').boundingBox())!;
+      await post(`/api/rooms/${room.id}/messages`, { clientMessageId: 'history-121', text: 'History 121' }, carol.accessToken);
+      await visible(alice.getByRole('button', { name: 'New messages ↓' }));
+      const after = (await alice.locator('article.message[data-seq="71"]').boundingBox())!;
+      expect(after.y).toBe(before.y);
       await shoot(alice, 'desktop-history');
+      await alice.getByRole('button', { name: 'New messages ↓' }).click();
+      await visible(message(alice, 'History 121'));
     });
 
     it('loses no message and doubles none when one side goes offline, and sends what was written offline once', async () => {

@@ -188,6 +188,9 @@ describe('room machine', () => {
     expect(opened.actor.getSnapshot().context.firstUnreadSeq).toBe(7);
     opened.actor.send(created(11));
     expect(opened.actor.getSnapshot().context.firstUnreadSeq).toBe(7);
+    const manyUnread = start({ last: 120, lastReadSeq: 0 });
+    await flush();
+    expect(manyUnread.actor.getSnapshot().context.firstUnreadSeq).toBe(1);
     const allRead = start({ last: 3, lastReadSeq: 3 });
     await flush();
     allRead.actor.send(created(4));

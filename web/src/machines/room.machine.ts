@@ -97,8 +97,14 @@ export function applyFrame(messages: readonly Message[], frame: ServerFrame): re
   }
 }
 
-/** The first message by someone else after the reader's marker, among those held (none: undefined). */
+/**
+ * The first message by someone else after the reader's marker (none: undefined). When the marker is
+ * older than the first page held, the first unread one is older too: the one right after the marker,
+ * where the divider shows once the reader scrolls up to it.
+ */
 export function firstUnreadSeq(messages: readonly Message[], { dividerAfterSeq, readerId }: Pick<RoomContext, 'dividerAfterSeq' | 'readerId'>): number | undefined {
+  const oldestHeld = messages[0]?.seq;
+  if (oldestHeld !== undefined && oldestHeld > dividerAfterSeq + 1) return dividerAfterSeq + 1;
   return messages.find((message) => message.seq > dividerAfterSeq && message.authorId !== readerId && !message.deleted)?.seq;
 }
 
