@@ -101,8 +101,7 @@ export function MessageList({ roomId, actor, role }: { roomId: string; actor: Ro
     let seen = 0;
     for (const item of virtualizer.getVirtualItems()) {
       const row = rows[item.index];
-      if (row?.kind === 'message' && item.end <= bottom && item.start >= element.scrollTop - 4) seen = Math.max(seen, row.message.seq);
-      // A row taller than the view counts once its bottom is in it.
+      // Seen once its bottom edge is in view (a message taller than the view counts too).
       if (row?.kind === 'message' && item.end <= bottom && item.end >= element.scrollTop) seen = Math.max(seen, row.message.seq);
     }
     if (seen > 0) actor.send({ type: 'SEEN', seq: seen });
