@@ -1,7 +1,7 @@
 // The room's details: its members with roles and presence (add, remove, change role where the
 // reader's role allows), the reader's mute, the announcement, and the pinned messages.
 import { useSelector } from '@xstate/react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import type { RoomRole } from '../api/types';
 import { useChat } from '../app/context';
@@ -18,6 +18,18 @@ export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => 
   const actor = chat.roomActors.get(roomId);
   const messages = useSelector(actor ?? chat.composer, (snapshot) => ('messages' in snapshot.context ? snapshot.context.messages : []));
   const [announcement, setAnnouncement] = useState<string>();
+  const closeButton = useRef<HTMLButtonElement>(null);
+
+  // Keyboard users land in the panel, and Escape takes them back out.
+  useEffect(() => {
+    closeButton.current?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !document.querySelector('dialog[open]')) onClose();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
   if (!listed) return null;
   const myRole = listed.role;
   const isGroup = listed.kind === 'group';
@@ -28,7 +40,7 @@ export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => 
     <aside className="room-panel" id="room-panel" aria-label="Room details">
       <header className="panel-header">
         <h2>{isGroup ? 'Group details' : 'Chat details'}</h2>
-        <button type="button" className="icon-button" onClick={onClose} aria-label="Close the room details">
+        <button type="button" className="icon-button" ref={closeButton} onClick={onClose} aria-label="Close the room details">
           ×
         </button>
       </header>

@@ -1,6 +1,6 @@
 // One open room: its header, the announcement, the messages, who is typing, and the input; the room
 // panel (members, pins, settings) beside it on demand.
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useChat } from '../app/context';
 import { typingLine } from '../app/format';
@@ -20,6 +20,7 @@ export function RoomView({ roomId }: { roomId: string }) {
   }, [chat, roomId, known]);
   const actor = chat.roomActors.get(roomId);
   const details = chat.roomDetails(roomId);
+  const closePanel = useCallback(() => setPanelOpen(false), []);
 
   if (!listed || !actor) {
     return (
@@ -65,7 +66,7 @@ export function RoomView({ roomId }: { roomId: string }) {
         </div>
         <Composer roomId={roomId} />
       </main>
-      {panelOpen && <RoomPanel roomId={roomId} onClose={() => setPanelOpen(false)} />}
+      {panelOpen && <RoomPanel roomId={roomId} onClose={closePanel} />}
     </div>
   );
 }
