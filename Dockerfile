@@ -23,6 +23,7 @@ COPY projectors/package.json projectors/
 COPY realtime/package.json realtime/
 COPY embedded/package.json embedded/
 COPY bench/package.json bench/
+COPY web/package.json web/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx tsc -b \

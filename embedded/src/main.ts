@@ -2,13 +2,15 @@
 // in-process change feed and key-value store). The same modules and services as the distributed
 // deployment, wired together: command-api and query-api share one HTTP port, the projectors and
 // command-api's presence consumer run beside them, and realtime's WebSocket endpoint listens on a port
-// of its own (REALTIME_PORT, PORT + 1 by default), which `GET /api/config` advertises as `wsUrl`.
+// of its own (REALTIME_PORT, PORT + 1 by default), which `GET /api/config` advertises as `wsUrl`. The
+// same HTTP port serves the built web client (web/dist).
 import 'reflect-metadata';
 import { CommandApiModule, PresenceConsumer } from '@chat/command-api';
 import { Infrastructure, ServiceRootModule, clientConfigFromEnv, createHttpApp, createLogger, loadConfig, runUntilSignal } from '@chat/platform';
 import { ProjectorsService, readModels } from '@chat/projectors';
 import { QueryApiModule } from '@chat/query-api';
 import { startRealtime } from '@chat/realtime';
+import { serveWebClient } from './web-client';
 
 async function main(): Promise<void> {
   const config = loadConfig('chat');
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     QueryApiModule.register({ clientConfig, infrastructure }),
   ]);
   const app = await createHttpApp(rootModule, { serviceName: config.serviceName, logger });
+  serveWebClient(app.getHttpAdapter().getInstance(), logger);
   const presence = await PresenceConsumer.start(infrastructure);
   const running = await runUntilSignal(app, {
     ...config.http,

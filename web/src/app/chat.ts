@@ -1,0 +1,426 @@
+// The signed-in client: the machines' actors wired to the API and to each other, and the data the
+// screens show beside them (the room list, people, room details, who is typing). Pushed frames arrive
+// through the connection machine and are handed to whatever they concern. Screens read it through
+// `useChat()` (a version number that changes with every update) and the actors through `useSelector`.
+import { createActor, fromPromise, type ActorRefFrom } from 'xstate';
+import { ApiClient } from '../api/client';
+import type { ClientConfig, LastMessage, Message, Profile, PublicProfile, RoomDetails, RoomListItem, ServerFrame } from '../api/types';
+import { composerMachine, type Submission } from '../machines/composer.machine';
+import { browserSocket, connectionMachine } from '../machines/connection.machine';
+import { newClientMessageId, outboxMachine } from '../machines/outbox.machine';
+import { roomMachine } from '../machines/room.machine';
+
+/** A typing state lasts this long without a renewal (the server's own timeout, and a little). */
+const TYPING_SHOWN_MS = 6_000;
+
+export type RoomActor = ActorRefFrom<typeof roomMachine>;
+
+export class Chat {
+  rooms: RoomListItem[] = [];
+  roomsLoaded = false;
+  roomsError?: string;
+  readonly users = new Map<string, PublicProfile>();
+  readonly details = new Map<string, RoomDetails>();
+  /** roomId → userId → when the typing state lapses. */
+  readonly typing = new Map<string, Map<string, number>>();
+  /** The last problem with an action the user took, shown until dismissed. */
+  notice?: string;
+  openRoomId?: string;
+  readonly roomActors = new Map<string, RoomActor>();
+  readonly connection;
+  readonly outbox;
+  readonly composer;
+
+  private version = 0;
+  private readonly listeners = new Set<() => void>();
+  private readonly userRequests = new Map<string, Promise<void>>();
+  private readonly detailRequests = new Map<string, Promise<void>>();
+  private readonly stopWatching: () => void;
+  private typingTimer?: ReturnType<typeof setTimeout>;
+  private roomsReload?: Promise<void>;
+
+  constructor(
+    readonly api: ApiClient,
+    readonly config: ClientConfig,
+    public me: Profile,
+    accessToken: () => string | undefined,
+    onTokenRejected: () => void,
+  ) {
+    this.users.set(me.id, me);
+    this.outbox = createActor(
+      outboxMachine.provide({
+        actors: { send: fromPromise(({ input }) => api.send(input.roomId, input)) },
+        actions: { delivered: (_, message) => this.onStored(message) },
+      }),
+      { input: { online: navigator.onLine } },
+    );
+    this.composer = createActor(composerMachine, { input: { maxLength: config.limits.maxMessageLength } });
+    this.connection = createActor(
+      connectionMachine.provide({
+        actors: { socket: browserSocket, resume: fromPromise(() => this.resume()) },
+        actions: { deliver: (_, frame) => this.onFrame(frame), tokenRejected: () => onTokenRejected() },
+      }),
+      { input: { url: config.wsUrl, accessToken, online: navigator.onLine } },
+    );
+    this.composer.on('typing', ({ roomId, state }) => this.connection.send({ type: 'SEND', frame: { type: 'typing', roomId, state } }));
+    this.composer.on('submitted', ({ submission }) => this.submit(submission));
+    this.outbox.subscribe(() => this.changed());
+
+    const offline = () => {
+      this.connection.send({ type: 'WENT_OFFLINE' });
+      this.outbox.send({ type: 'WENT_OFFLINE' });
+    };
+    const online = () => {
+      this.connection.send({ type: 'WENT_ONLINE' });
+      this.outbox.send({ type: 'WENT_ONLINE' });
+    };
+    window.addEventListener('offline', offline);
+    window.addEventListener('online', online);
+    this.stopWatching = () => {
+      window.removeEventListener('offline', offline);
+      window.removeEventListener('online', online);
+    };
+  }
+
+  start(): void {
+    this.outbox.start();
+    this.composer.start();
+    this.connection.start();
+    void this.loadRooms();
+  }
+
+  stop(): void {
+    this.stopWatching();
+    clearTimeout(this.typingTimer);
+    for (const [roomId, actor] of this.roomActors) this.leaveRoomActor(roomId, actor);
+    this.connection.stop();
+    this.outbox.stop();
+    this.composer.stop();
+  }
+
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  };
+
+  getVersion = () => this.version;
+
+  private changed(): void {
+    this.version += 1;
+    for (const listener of this.listeners) listener();
+  }
+
+  // ---- people and rooms
+
+  userName(userId: string): string {
+    if (userId === this.me.id) return this.me.displayName;
+    const user = this.users.get(userId);
+    if (!user) void this.loadUser(userId);
+    return user?.displayName ?? '…';
+  }
+
+  user(userId: string): PublicProfile | undefined {
+    const user = this.users.get(userId);
+    if (!user) void this.loadUser(userId);
+    return user;
+  }
+
+  private loadUser(userId: string, fresh = false): Promise<void> {
+    const pending = this.userRequests.get(userId);
+    if (pending && !fresh) return pending;
+    const request = this.api
+      .user(userId)
+      .then((user) => {
+        this.users.set(userId, user);
+        this.changed();
+      })
+      .catch(() => undefined);
+    this.userRequests.set(userId, request);
+    return request;
+  }
+
+  room(roomId: string): RoomListItem | undefined {
+    return this.rooms.find((room) => room.id === roomId);
+  }
+
+  loadRooms(): Promise<void> {
+    this.roomsReload ??= this.api
+      .rooms()
+      .then((rooms) => {
+        this.rooms = rooms;
+        this.roomsLoaded = true;
+        this.roomsError = undefined;
+        for (const room of rooms) if (room.peerId) void this.loadUser(room.peerId);
+      })
+      .catch((error: unknown) => {
+        this.roomsError = error instanceof Error ? error.message : 'The rooms could not be loaded';
+        throw error;
+      })
+      .finally(() => {
+        this.roomsReload = undefined;
+        this.changed();
+      });
+    return this.roomsReload;
+  }
+
+  roomDetails(roomId: string): RoomDetails | undefined {
+    const details = this.details.get(roomId);
+    if (!details) void this.loadDetails(roomId);
+    return details;
+  }
+
+  loadDetails(roomId: string): Promise<void> {
+    const pending = this.detailRequests.get(roomId);
+    if (pending) return pending;
+    const request = this.api
+      .room(roomId)
+      .then((details) => {
+        this.details.set(roomId, details);
+        for (const member of details.members) void this.loadUser(member.userId);
+        this.changed();
+      })
+      .catch(() => undefined)
+      .finally(() => this.detailRequests.delete(roomId));
+    this.detailRequests.set(roomId, request);
+    return request;
+  }
+
+  private patchRoom(roomId: string, change: (room: RoomListItem) => RoomListItem): void {
+    this.rooms = this.rooms.map((room) => (room.id === roomId ? change(room) : room));
+  }
+
+  private sortRooms(): void {
+    const activity = (room: RoomListItem) => room.lastMessage?.createdAt ?? room.lastActivityAt ?? '';
+    this.rooms = [...this.rooms].sort((a, b) => activity(b).localeCompare(activity(a)));
+  }
+
+  // ---- the open room
+
+  /** The room the reader is looking at: its machine (created on first look, dropped when another opens). */
+  openRoom(roomId: string): RoomActor | undefined {
+    if (this.openRoomId !== roomId) {
+      for (const [id, actor] of this.roomActors) {
+        if (id !== roomId) {
+          this.leaveRoomActor(id, actor);
+        }
+      }
+      this.openRoomId = roomId;
+      this.composer.send({ type: 'OPEN_ROOM', roomId });
+    }
+    const existing = this.roomActors.get(roomId);
+    if (existing) return existing;
+    const listed = this.room(roomId);
+    // Known once the room list is: the machine needs the reader's marker.
+    if (!listed) return undefined;
+    const actor = createActor(
+      roomMachine.provide({
+        actors: {
+          fetchPage: fromPromise(({ input }) => this.api.history(input.roomId, input.page)),
+          markRead: fromPromise(async ({ input }) => {
+            await this.api.markRead(input.roomId, input.seq);
+            this.patchRoom(input.roomId, (room) => (input.seq >= room.lastSeq ? { ...room, unreadCount: 0, lastReadSeq: input.seq } : room));
+            this.changed();
+          }),
+        },
+      }),
+      { input: { roomId, lastReadSeq: listed.lastReadSeq, readerId: this.me.id } },
+    );
+    this.roomActors.set(roomId, actor);
+    actor.start();
+    this.changed();
+    return actor;
+  }
+
+  /** Stops a room's machine; what the reader saw but the debounce has not yet reported is marked read now. */
+  private leaveRoomActor(roomId: string, actor: RoomActor): void {
+    const { readSeq, markedSeq } = actor.getSnapshot().context;
+    actor.stop();
+    this.roomActors.delete(roomId);
+    if (readSeq <= markedSeq) return;
+    void this.api
+      .markRead(roomId, readSeq)
+      .then(() => {
+        this.patchRoom(roomId, (room) => (readSeq >= room.lastSeq ? { ...room, unreadCount: 0, lastReadSeq: readSeq } : room));
+        this.changed();
+      })
+      .catch(() => undefined);
+  }
+
+  /** Mutes or unmutes the room for the reader: shown at once, undone if the server refuses. */
+  async setMuted(roomId: string, muted: boolean): Promise<void> {
+    this.patchRoom(roomId, (room) => ({ ...room, muted }));
+    this.changed();
+    const done = await this.act(this.api.setMuted(roomId, muted).then(() => true));
+    if (!done) {
+      this.patchRoom(roomId, (room) => ({ ...room, muted: !muted }));
+      this.changed();
+    }
+  }
+
+  /** The reader left the room's page (its machine stays until another room opens). */
+  closeRoom(roomId: string): void {
+    if (this.openRoomId === roomId) this.openRoomId = undefined;
+  }
+
+  // ---- writing
+
+  private submit({ roomId, text, mode }: Submission): void {
+    if (mode.kind === 'edit') {
+      this.act(this.api.edit(roomId, mode.message.id, text));
+      return;
+    }
+    this.outbox.send({ type: 'ENQUEUE', clientMessageId: newClientMessageId(), roomId, text, ...(mode.kind === 'reply' ? { replyTo: mode.message.id } : {}) });
+  }
+
+  /** Runs an action the user took; a refusal becomes the notice. */
+  act<T>(work: Promise<T>): Promise<T | undefined> {
+    return work.catch((error: unknown) => {
+      this.notice = error instanceof Error ? error.message : 'That did not work';
+      this.changed();
+      return undefined;
+    });
+  }
+
+  dismissNotice(): void {
+    this.notice = undefined;
+    this.changed();
+  }
+
+  private onStored(message: Message): void {
+    this.roomActors.get(message.roomId)?.send({ type: 'MESSAGE_STORED', message });
+    this.noteLastMessage(message);
+    this.changed();
+  }
+
+  private noteLastMessage(message: Message): void {
+    const room = this.room(message.roomId);
+    if (!room || message.seq < (room.lastMessage?.seq ?? 0)) return;
+    const lastMessage: LastMessage = { id: message.id, seq: message.seq, authorId: message.authorId, text: message.text.slice(0, 200), createdAt: message.createdAt, edited: false, deleted: false };
+    this.patchRoom(message.roomId, (listed) => ({ ...listed, lastMessage, lastSeq: Math.max(listed.lastSeq, message.seq) }));
+    this.sortRooms();
+  }
+
+  // ---- what the server pushes
+
+  private async resume(): Promise<void> {
+    await this.loadRooms();
+    // Presence may have changed while away: the people of the direct rooms are read again.
+    for (const room of this.rooms) if (room.peerId) void this.loadUser(room.peerId, true);
+    for (const actor of this.roomActors.values()) actor.send({ type: 'RESUME' });
+    for (const roomId of this.details.keys()) void this.loadDetails(roomId);
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    const { roomId } = frame;
+    const data = (frame.data ?? {}) as Record<string, unknown>;
+    const actor = roomId ? this.roomActors.get(roomId) : undefined;
+    switch (frame.type) {
+      case 'message.created': {
+        actor?.send({ type: 'FRAME', frame });
+        const message = data as unknown as Message;
+        const room = roomId ? this.room(roomId) : undefined;
+        if (!room) {
+          void this.loadRooms().catch(() => undefined);
+          break;
+        }
+        const counts = message.authorId !== this.me.id && message.seq > room.lastReadSeq && !(roomId === this.openRoomId && document.visibilityState === 'visible');
+        this.noteLastMessage(message);
+        if (counts) this.patchRoom(room.id, (listed) => ({ ...listed, unreadCount: listed.unreadCount + 1 }));
+        this.setTyping(room.id, message.authorId, 'stop');
+        break;
+      }
+      case 'message.updated':
+      case 'message.deleted':
+        actor?.send({ type: 'FRAME', frame });
+        if (roomId) {
+          this.patchRoom(roomId, (room) => {
+            const last = room.lastMessage;
+            if (!last || last.id !== data.id) return room;
+            const changed: LastMessage = frame.type === 'message.deleted' ? { ...last, deleted: true, text: '' } : { ...last, edited: true, text: String(data.text ?? '') };
+            return { ...room, lastMessage: changed };
+          });
+        }
+        break;
+      case 'reaction.updated':
+      case 'history.cleared':
+        actor?.send({ type: 'FRAME', frame });
+        if (frame.type === 'history.cleared') void this.loadRooms().catch(() => undefined);
+        break;
+      case 'unread.updated':
+        if (roomId) this.patchRoom(roomId, (room) => ({ ...room, unreadCount: Number(data.unreadCount ?? room.unreadCount), lastReadSeq: Number(data.lastReadSeq ?? room.lastReadSeq) }));
+        break;
+      case 'room.created':
+        void this.loadRooms().catch(() => undefined);
+        break;
+      case 'member.joined':
+      case 'member.left':
+      case 'member.role':
+        if (data.userId === this.me.id) {
+          if (frame.type === 'member.left' && roomId) {
+            this.rooms = this.rooms.filter((room) => room.id !== roomId);
+            this.details.delete(roomId);
+          } else void this.loadRooms().catch(() => undefined);
+        }
+        if (roomId && this.details.has(roomId)) void this.loadDetails(roomId);
+        break;
+      case 'room.updated':
+        if (roomId) {
+          const { name, topic, muted, announcement } = data as { name?: string; topic?: string; muted?: boolean; announcement?: string };
+          this.patchRoom(roomId, (room) => ({ ...room, ...(name !== undefined ? { name } : {}), ...(topic !== undefined ? { topic } : {}), ...(muted !== undefined ? { muted } : {}) }));
+          const details = this.details.get(roomId);
+          if (details) {
+            this.details.set(roomId, { ...details, ...(name !== undefined ? { name } : {}), ...(topic !== undefined ? { topic } : {}), ...(announcement !== undefined ? { announcement } : {}) });
+          }
+        }
+        break;
+      case 'room.deleted':
+        if (roomId) {
+          this.rooms = this.rooms.filter((room) => room.id !== roomId);
+          this.details.delete(roomId);
+        }
+        break;
+      case 'pin.updated': {
+        const details = roomId ? this.details.get(roomId) : undefined;
+        if (roomId && details && Array.isArray(data.pinnedIds)) this.details.set(roomId, { ...details, pinned: data.pinnedIds as string[] });
+        break;
+      }
+      case 'typing':
+        if (roomId && typeof data.userId === 'string') this.setTyping(roomId, data.userId, data.state === 'start' ? 'start' : 'stop');
+        break;
+      case 'presence': {
+        const userId = typeof data.userId === 'string' ? data.userId : undefined;
+        const user = userId ? this.users.get(userId) : undefined;
+        if (userId && user) this.users.set(userId, { ...user, online: Boolean(data.online), lastSeenAt: (data.lastSeenAt as string | undefined) ?? user.lastSeenAt });
+        break;
+      }
+      default:
+        return;
+    }
+    this.changed();
+  }
+
+  private setTyping(roomId: string, userId: string, state: 'start' | 'stop'): void {
+    const inRoom = this.typing.get(roomId) ?? new Map<string, number>();
+    if (state === 'start') inRoom.set(userId, Date.now() + TYPING_SHOWN_MS);
+    else inRoom.delete(userId);
+    this.typing.set(roomId, inRoom);
+    this.scheduleTypingExpiry();
+  }
+
+  private scheduleTypingExpiry(): void {
+    clearTimeout(this.typingTimer);
+    const deadlines = [...this.typing.values()].flatMap((inRoom) => [...inRoom.values()]);
+    if (deadlines.length === 0) return;
+    this.typingTimer = setTimeout(() => {
+      const now = Date.now();
+      for (const inRoom of this.typing.values()) for (const [userId, until] of inRoom) if (until <= now) inRoom.delete(userId);
+      this.changed();
+      this.scheduleTypingExpiry();
+    }, Math.max(50, Math.min(...deadlines) - Date.now()));
+  }
+
+  typists(roomId: string): string[] {
+    const now = Date.now();
+    return [...(this.typing.get(roomId) ?? new Map<string, number>())].filter(([, until]) => until > now).map(([userId]) => userId);
+  }
+}

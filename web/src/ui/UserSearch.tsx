@@ -1,0 +1,70 @@
+// Finds people by the start of their username or display name, as the user types.
+import { useEffect, useId, useState } from 'react';
+import type { PublicProfile } from '../api/types';
+import { useChat } from '../app/context';
+
+export function UserSearch({
+  label,
+  placeholder,
+  onPick,
+  pickLabel,
+  exclude = [],
+}: {
+  label: string;
+  placeholder: string;
+  onPick: (user: PublicProfile) => void;
+  pickLabel: (user: PublicProfile) => string;
+  exclude?: readonly string[];
+}) {
+  const chat = useChat();
+  const id = useId();
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<PublicProfile[]>([]);
+
+  useEffect(() => {
+    const text = query.trim();
+    if (!text) return;
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      chat.api
+        .searchUsers(text, 8)
+        .then((found) => !cancelled && setResults(found))
+        .catch(() => !cancelled && setResults([]));
+    }, 150);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [query, chat.api]);
+
+  const shown = query.trim() ? results.filter((user) => user.id !== chat.me.id && !exclude.includes(user.id)) : [];
+  return (
+    <div className="user-search">
+      <label htmlFor={id} className="visually-hidden">
+        {label}
+      </label>
+      <input id={id} type="search" placeholder={placeholder} value={query} onChange={(event) => setQuery(event.target.value)} autoComplete="off" />
+      {shown.length > 0 && (
+        <ul className="search-results" aria-label={`${label}: results`}>
+          {shown.map((user) => (
+            <li key={user.id}>
+              <button
+                type="button"
+                aria-label={pickLabel(user)}
+                onClick={() => {
+                  onPick(user);
+                  setQuery('');
+                  setResults([]);
+                }}
+              >
+                <span className={`presence-dot ${user.online ? 'online' : 'offline'}`} aria-hidden="true" />
+                <span>{user.displayName}</span>
+                <span className="username">@{user.username}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
