@@ -22,7 +22,8 @@ describe('SQLite event store shared by several processes', () => {
     const file = path.join(dir, 'events.db');
     SqliteEventStore.open(file).close();
     const stream = 'room-contended';
-    // Every writer starts at the same instant, once all processes are up, and writes for a second.
+    // Every writer starts at the same instant, once all processes are up, and writes for a second (longer if it has
+    // not landed yet: see the fixture).
     const startAt = String(Date.now() + 1500);
     const writers = Array.from({ length: 8 }, () => run(process.execPath, [fixture, 'writer', file, stream, startAt, '1000']));
     const readers = Array.from({ length: 2 }, () => run(process.execPath, [fixture, 'reader', file, stream, '3000']));
