@@ -4,7 +4,7 @@
 //                                      pauses a millisecond (so writers overlap), then appends a batch of
 //                                      3 events at that revision; prints {"landed": n, "conflicts": n}.
 //                                      On a loaded machine a writer may lose every race of its window: it
-//                                      then goes on until it lands once (at most 30 s more), so that "every
+//                                      then goes on until it lands once (at most 15 s more), so that "every
 //                                      writer lands" tests that none is starved, not the scheduler's luck.
 //   reader <file> <stream> <ms>      : reads the stream repeatedly, printing {"reads": n, "torn": n}
 //                                      where torn counts reads whose length was not a multiple of 3.
@@ -16,7 +16,7 @@ async function writer(store: SqliteEventStore, stream: string, startAt: number, 
   let landed = 0;
   let conflicts = 0;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
-  const giveUpAt = startAt + ms + 30_000;
+  const giveUpAt = startAt + ms + 15_000;
   while (Date.now() < startAt + ms || (landed === 0 && Date.now() < giveUpAt)) {
     const revision = await store.streamRevision(stream);
     await new Promise((resolve) => setTimeout(resolve, 1));
