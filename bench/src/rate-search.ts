@@ -1,6 +1,8 @@
 // The rule that turns a ladder of load steps into one figure: the highest offered rate the server
 // sustained. A step is sustained when the senders really sent at the rate offered (a server that answers
 // slowly holds them back), every frame due arrived, and the p99 of send→deliver stayed within the limit.
+// The ladder itself climbs until the server has collapsed: beyond the latency limit, the steps still say
+// how much it could carry at all.
 
 export interface LoadStep {
   /** Messages per second offered. */
@@ -37,17 +39,20 @@ export function unsustainedBecause(step: LoadStep, rule: SustainedRule = DEFAULT
 }
 
 /**
- * The highest rate of the ladder below its first failure: the steps run in increasing rates, and a rate
- * that passes only above one that failed is luck on a shared machine, not capacity. A rate tried again
- * (after a failure that may have been a neighbour's burst) passes when one of its tries did.
+ * The highest rate that passed. On a shared machine a step can fail for a neighbour's burst, but it cannot
+ * pass by luck: above the server's capacity its queues grow, and with them the p99. So a rate that passed
+ * counts even above one that failed. A rate tried twice keeps its first passing try.
  */
 export function highestSustainedRate(steps: readonly LoadStep[], rule: SustainedRule = DEFAULT_SUSTAINED_RULE): LoadStep | undefined {
-  const rates = [...new Set(steps.map((step) => step.rate))].sort((a, b) => a - b);
   let best: LoadStep | undefined;
-  for (const rate of rates) {
-    const passed = steps.filter((step) => step.rate === rate && unsustainedBecause(step, rule) === undefined);
-    if (passed.length === 0) break;
-    best = passed[0];
+  for (const step of steps) {
+    if (unsustainedBecause(step, rule) !== undefined) continue;
+    if (!best || step.rate > best.rate) best = step;
   }
   return best;
+}
+
+/** Whether the server no longer keeps up at all: it answers too slowly to be sent to at the rate, loses frames, or queues for seconds. */
+export function collapsed(step: LoadStep, rule: SustainedRule = DEFAULT_SUSTAINED_RULE, p99CollapseMs = 2_000): boolean {
+  return unsustainedBecause(step, { ...rule, p99LimitMs: p99CollapseMs }) !== undefined;
 }

@@ -1,5 +1,5 @@
 import { LatencyHistogram } from './latency-histogram';
-import { highestSustainedRate, type LoadStep, unsustainedBecause } from './rate-search';
+import { collapsed, highestSustainedRate, type LoadStep, unsustainedBecause } from './rate-search';
 import { clientFrame, type Frame, FrameReader, OPCODES, stampOf } from './websocket-frames';
 
 describe('LatencyHistogram', () => {
@@ -82,18 +82,25 @@ describe('the rate search', () => {
     expect(unsustainedBecause(step(1000, { p99Ms: Number.NaN }))).toBeDefined();
   });
 
-  it('takes the highest rate below the first one that failed, whatever passed above it', () => {
-    const steps = [step(500), step(1000), step(1500, { p99Ms: 300 }), step(2000)];
-    expect(highestSustainedRate(steps)?.rate).toBe(1000);
+  it('takes the highest rate that passed, also above one that failed', () => {
+    const steps = [step(500), step(1000), step(1500, { p99Ms: 300 }), step(2000), step(2500, { p99Ms: 900 })];
+    expect(highestSustainedRate(steps)?.rate).toBe(2000);
   });
 
-  it('counts a rate tried again as sustained when one of its tries was', () => {
-    const steps = [step(500), step(1000, { p99Ms: 300 }), step(1000, { p99Ms: 60 }), step(1500, { p99Ms: 200 }), step(1500, { p99Ms: 250 })];
+  it('keeps the first passing try of a rate tried twice', () => {
+    const steps = [step(500), step(1000, { p99Ms: 60 }), step(1000, { p99Ms: 50 })];
     expect(highestSustainedRate(steps)).toMatchObject({ rate: 1000, p99Ms: 60 });
   });
 
-  it('finds nothing when the first rate failed', () => {
-    expect(highestSustainedRate([step(250, { p99Ms: 700 })])).toBeUndefined();
+  it('finds nothing when every rate failed', () => {
+    expect(highestSustainedRate([step(250, { p99Ms: 700 }), step(500, { p99Ms: 900 })])).toBeUndefined();
+  });
+
+  it('calls a step slow beyond the limit but whole not collapsed, and one that lost frames or queued for seconds collapsed', () => {
+    expect(collapsed(step(1000, { p99Ms: 400 }))).toBe(false);
+    expect(collapsed(step(1000, { p99Ms: 2500 }))).toBe(true);
+    expect(collapsed(step(1000, { deliveries: 50_000 }))).toBe(true);
+    expect(collapsed(step(1000, { sent: 3000 }))).toBe(true);
   });
 });
 

@@ -264,7 +264,7 @@ async function connect(command: Extract<WorkerCommand, { kind: 'connect' }>): Pr
       }
     }),
   );
-  clients = opened;
+  clients.push(...opened);
   return { kind: 'connected', connected: opened.length, failed, ...(firstError ? { firstError } : {}), cpu: cpuWindow(startCpu, startWall) };
 }
 

@@ -6,22 +6,27 @@
 //                     rate sustained (sent at the rate offered, every frame delivered, p99 ≤ 100 ms)
 //   realtime.fanout   one room of 5,000 connected members, the same ladder in messages/s; the value is the
 //                     deliveries/s of the highest rate sustained
-//   realtime.idle     authenticated connections held idle on the one node, its RSS
-//   realtime.*.socketio, realtime.*.ratio   the same e2e and fan-out loads against socketio-server.ts
+//   realtime.idle     20,000 authenticated connections (or as many as the server's open-files limit allows,
+//                     extrapolated) held idle on the one node: its RSS
+//   realtime.{e2e,fanout}.socketio, realtime.{e2e,fanout}.ratio   the same loads against socketio-server.ts
+// A step's latency is measured on the machine's monotonic clock: the sender stamps the message text with
+// it, each receiving client subtracts it from its own reading when the frame arrives.
 //
 // Users: registering runs argon2 (19 MiB, 2 passes), tens of milliseconds of a core each, so 20,000
 // registrations would take most of the run. One user registers over HTTP; the others are seeded the way
 // messaging.bench.ts seeds history: the events the Identity deciders decide for a registration
 // (UsernameClaimed, UserRegistered, SessionStarted, with that user's argon2 hash and a refresh token the
 // bench made) are appended to the event store, and each user then refreshes that token over HTTP, the
-// real path that issues an access token and marks its session live. Rooms are created over HTTP.
+// real path that issues an access token and marks its session live. Every connection is a user of its
+// own. Rooms are created over HTTP (500 members at creation, the rest of the 5,000 added one by one).
 //
 // The load generator is LOAD_PROCESSES processes (realtime-load.worker.ts), each holding a share of the
-// clients on 127.0.0.x source addresses; every step reports each one's CPU beside the server's and the
-// whole machine's, so the JSON says whether the generator or the server was the one at its limit.
+// clients on 127.0.0.x source addresses; every step reports each one's CPU beside the server's, the whole
+// machine's and its CPU pressure, so the JSON says whether the generator or the server was at its limit.
 //
-// REALTIME_BENCH_PHASES=idle,e2e,fanout,socketio (the default: all) runs some of it; REALTIME_BENCH_CPU_PROF=<dir>
-// has the embedded server write a V8 CPU profile there when it stops.
+// REALTIME_BENCH_PHASES=idle,e2e,fanout,socketio (the default: all) runs part of it; REALTIME_BENCH_CPU_PROF=<dir>
+// has the embedded server write a V8 CPU profile there when it stops; REALTIME_BENCH_CLIENTS=library uses
+// `ws` and socket.io-client rather than the lean clients of websocket-frames.ts.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -38,8 +43,8 @@ import {
 } from '@chat/domain';
 import { type EmbeddedServer, type JsonClient, type Person, startEmbeddedServer } from './embedded-server';
 import { LatencyHistogram } from './latency-histogram';
-import { highestSustainedRate, type LoadStep, unsustainedBecause } from './rate-search';
-import type { ClientKind, ClientSpec, Protocol, SendTarget, WorkerCommand, WorkerReply } from './realtime-load.worker';
+import { collapsed, highestSustainedRate, type LoadStep, unsustainedBecause } from './rate-search';
+import { type ClientKind, type ClientSpec, monotonicMs, type Protocol, type SendTarget, type WorkerCommand, type WorkerReply } from './realtime-load.worker';
 import { report, round } from './report';
 
 const E2E_ROOMS = 50;
@@ -74,16 +79,33 @@ export async function realtimeBench(): Promise<void> {
     const ours = phases.has('idle') || phases.has('e2e') || phases.has('fanout') ? await benchOurs(generator, phases) : undefined;
     const theirs = phases.has('socketio') ? await benchSocketIo(generator) : undefined;
     if (!ours || !theirs) return;
-    report({ bench: 'realtime.e2e.ratio', value: round(ours.e2e / theirs.e2e), unit: 'ours/socket.io', ours: ours.e2e, socketIo: theirs.e2e, measure: 'messages/s in, highest sustained' });
-    report({ bench: 'realtime.fanout.ratio', value: round(ours.fanout / theirs.fanout), unit: 'ours/socket.io', ours: ours.fanout, socketIo: theirs.fanout, measure: 'deliveries/s, highest sustained' });
+    const ratio = (a: number, b: number) => (a > 0 && b > 0 ? round(a / b) : null);
+    for (const [name, measure] of [['e2e', 'messages/s in'], ['fanout', 'deliveries/s']] as const) {
+      report({
+        bench: `realtime.${name}.ratio`,
+        // null in the JSON when either side sustained no rate at all (NaN prints as null).
+        value: ratio(ours[name].sustained, theirs[name].sustained) ?? Number.NaN,
+        unit: 'ours/socket.io',
+        measure: `${measure}, highest sustained (p99 ≤ 100 ms)`,
+        ours: ours[name].sustained,
+        socketIo: theirs[name].sustained,
+        carriedRatio: ratio(ours[name].carried, theirs[name].carried),
+        carried: { measure: `${measure}, highest with everything delivered and p99 ≤ 2 s`, ours: ours[name].carried, socketIo: theirs[name].carried },
+      });
+    }
   } finally {
     await generator.stop();
   }
 }
 
+interface Figure {
+  readonly sustained: number;
+  readonly carried: number;
+}
+
 interface Figures {
-  readonly e2e: number;
-  readonly fanout: number;
+  readonly e2e: Figure;
+  readonly fanout: Figure;
 }
 
 async function benchOurs(generator: LoadGenerator, phases: ReadonlySet<string>): Promise<Figures> {
@@ -130,7 +152,7 @@ async function benchOurs(generator: LoadGenerator, phases: ReadonlySet<string>):
       serverPid: server.pid,
     }) : undefined;
     if (fanout) reportFanout('realtime.fanout', fanout, { server: 'embedded app', persisted: true, slowConsumersDropped: await metric(server.client, 'realtime_slow_consumers_dropped_total') });
-    return { e2e: e2e ? figureOf(e2e, 'rate') : 0, fanout: fanout ? figureOf(fanout, 'deliveries') : 0 };
+    return { e2e: figuresOf(e2e, 'rate'), fanout: figuresOf(fanout, 'deliveries') };
   } finally {
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -172,7 +194,7 @@ async function benchSocketIo(generator: LoadGenerator): Promise<Figures> {
       serverPid: child.pid!,
     });
     reportFanout('realtime.fanout.socketio', fanout, { server: 'minimal Socket.IO 4 broadcast', persisted: false });
-    return { e2e: figureOf(e2e, 'rate'), fanout: figureOf(fanout, 'deliveries') };
+    return { e2e: figuresOf(e2e, 'rate'), fanout: figuresOf(fanout, 'deliveries') };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -284,33 +306,44 @@ async function idleBench(server: EmbeddedServer, generator: LoadGenerator, users
   // One socket per connection: as many as the server's open-files limit leaves room for.
   const fileLimit = openFilesLimit(server.pid);
   const connections = Math.min(IDLE_CONNECTIONS, users.length, fileLimit - openFiles(server.pid) - SERVER_FD_RESERVE);
-  await sleep(2_000);
-  const before = rssMb(server.pid);
+  const url = `ws://127.0.0.1:${server.realtimePort}/ws`;
+  const half = Math.floor(connections / 2);
+  // Two points, so that what the set-up left in the heap is not counted per connection: RSS at half the
+  // connections and at all of them.
   const startedAt = Date.now();
-  const connected = await generator.connect('chat', `ws://127.0.0.1:${server.realtimePort}/ws`, users.slice(0, connections).map((user) => ({ token: user.token })));
+  const atHalf = await generator.connect('chat', url, users.slice(0, half).map((user) => ({ token: user.token })));
+  const rssAtHalf = await settledRssMb(server.pid);
+  const connected = atHalf + (await generator.connect('chat', url, users.slice(half, connections).map((user) => ({ token: user.token }))));
   const connectSeconds = (Date.now() - startedAt) / 1000;
-  await sleep(5_000);
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    samples.push(rssMb(server.pid));
-    await sleep(1_000);
-  }
-  const rss = Math.max(...samples);
-  const perConnectionKb = ((rss - before) * 1024) / connected;
+  const rss = await settledRssMb(server.pid);
+  const perConnectionKb = ((rss - rssAtHalf) * 1024) / (connected - atHalf);
   await generator.disconnect();
   report({
     bench: 'realtime.idle',
-    value: round(connected >= IDLE_CONNECTIONS ? rss : before + (perConnectionKb * IDLE_CONNECTIONS) / 1024),
+    value: round(connected >= IDLE_CONNECTIONS ? rss : rss + (Math.max(0, perConnectionKb) * (IDLE_CONNECTIONS - connected)) / 1024),
     unit: `MB RSS at ${IDLE_CONNECTIONS} connections`,
     connectionsMeasured: connected,
     rssMeasuredMB: round(rss),
-    rssBeforeMB: round(before),
+    [`rssAt${atHalf}MB`]: round(rssAtHalf),
     perConnectionKB: round(perConnectionKb),
-    ...(connected < IDLE_CONNECTIONS ? { extrapolated: `the server's open-files limit (${fileLimit}) leaves room for ${connected} sockets: the value adds ${IDLE_CONNECTIONS - connected} × perConnectionKB` } : {}),
+    ...(connected < IDLE_CONNECTIONS
+      ? { extrapolated: `the server's open-files limit (${fileLimit}, the hard limit here) leaves room for ${connected} sockets: the value adds ${IDLE_CONNECTIONS - connected} × perConnectionKB` }
+      : {}),
     distinctUsers: connected,
     connectSeconds: round(connectSeconds),
     loadAverage: os.loadavg().map(round),
   });
+}
+
+/** The server's RSS once its connections have settled: the largest of five samples a second apart. */
+async function settledRssMb(pid: number): Promise<number> {
+  await sleep(3_000);
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(rssMb(pid));
+    await sleep(1_000);
+  }
+  return Math.max(...samples);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -345,6 +378,8 @@ interface LadderResult {
   readonly clients: number;
   readonly steps: readonly MeasuredStep[];
   readonly best: MeasuredStep | undefined;
+  /** The highest step that had not collapsed: everything sent and delivered, whatever its p99. */
+  readonly carried: MeasuredStep | undefined;
   readonly loadAverage: number[];
 }
 
@@ -352,24 +387,25 @@ let stepCounter = 0;
 
 async function ladder(generator: LoadGenerator, options: LadderOptions): Promise<LadderResult> {
   const loadAverage = os.loadavg().map(round);
+  // On the monotonic clock, which V8's CPU profiles also use: the ladder's part of a profile starts here.
+  process.stderr.write(`${options.name}: ${options.clients.length} clients connecting at ${Math.round(monotonicMs())} ms\n`);
   const connected = await generator.connect(options.protocol, options.url, options.clients);
   try {
     await runStep(generator, options, options.rates[0]!, WARM_UP_SECONDS);
     const steps: MeasuredStep[] = [];
+    let collapses = 0;
     for (const rate of options.rates) {
-      let step = await runStep(generator, options, rate, STEP_SECONDS);
+      const step = await runStep(generator, options, rate, STEP_SECONDS);
       steps.push(step);
-      if (step.verdict !== 'sustained') {
-        // Once more, in case a neighbour's burst was to blame; two failures end the ladder.
-        await sleep(2_000);
-        step = await runStep(generator, options, rate, STEP_SECONDS);
-        steps.push(step);
-        if (step.verdict !== 'sustained') break;
-      }
-      process.stderr.write(`${options.name}: ${rate}/s sustained (p99 ${step.p99Ms} ms, server ${step.serverCpuPct} % CPU, generator ${step.generatorCpuPct} %)\n`);
+      process.stderr.write(`${options.name}: ${rate}/s ${step.verdict} (p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, server ${step.serverCpuPct} % CPU, generator ${step.generatorCpuPct} %, CPU pressure ${step.cpuPressurePct} %)\n`);
+      // Two collapsed steps in a row end the ladder: one may have been a neighbour's burst.
+      collapses = collapsed(step) ? collapses + 1 : 0;
+      if (collapses === 2) break;
+      if (collapses === 1) await sleep(2_000);
     }
     const best = highestSustainedRate(steps) as MeasuredStep | undefined;
-    return { clients: connected, steps, best, loadAverage };
+    const carried = steps.filter((step) => !collapsed(step)).sort((a, b) => b.rate - a.rate)[0];
+    return { clients: connected, steps, best, carried, loadAverage };
   } finally {
     await generator.disconnect();
   }
@@ -427,9 +463,13 @@ async function runStep(generator: LoadGenerator, options: LadderOptions, rate: n
   };
 }
 
-function figureOf(result: LadderResult, what: 'rate' | 'deliveries'): number {
-  if (!result.best) return 0;
-  return what === 'rate' ? result.best.rate : round(result.best.deliveries / result.best.durationSeconds);
+function figureOf(step: MeasuredStep | undefined, what: 'rate' | 'deliveries'): number {
+  if (!step) return 0;
+  return what === 'rate' ? step.rate : round(step.deliveries / step.durationSeconds);
+}
+
+function figuresOf(result: LadderResult | undefined, what: 'rate' | 'deliveries'): Figure {
+  return { sustained: figureOf(result?.best, what), carried: figureOf(result?.carried, what) };
 }
 
 const stepSummary = (step: MeasuredStep) => ({
@@ -451,10 +491,11 @@ const stepSummary = (step: MeasuredStep) => ({
 function reportE2e(bench: string, result: LadderResult, details: Record<string, unknown>): void {
   report({
     bench,
-    value: figureOf(result, 'rate'),
+    value: figureOf(result.best, 'rate'),
     unit: 'messages/s in (highest with p99 ≤ 100 ms)',
     p50Ms: result.best?.p50Ms ?? null,
     p99Ms: result.best?.p99Ms ?? null,
+    carriedUpTo: result.carried ? { rate: result.carried.rate, p99Ms: result.carried.p99Ms } : null,
     clients: result.clients,
     rooms: E2E_ROOMS,
     deliveriesPerMessage: E2E_MEMBERS,
@@ -469,11 +510,12 @@ function reportE2e(bench: string, result: LadderResult, details: Record<string, 
 function reportFanout(bench: string, result: LadderResult, details: Record<string, unknown>): void {
   report({
     bench,
-    value: figureOf(result, 'deliveries'),
+    value: figureOf(result.best, 'deliveries'),
     unit: 'deliveries/s (highest with p99 ≤ 100 ms)',
     messagesPerSecond: result.best?.rate ?? 0,
     p50Ms: result.best?.p50Ms ?? null,
     p99Ms: result.best?.p99Ms ?? null,
+    carriedUpTo: result.carried ? { deliveriesPerSecond: round(result.carried.deliveries / result.carried.durationSeconds), rate: result.carried.rate, p99Ms: result.carried.p99Ms } : null,
     members: result.clients,
     stepSeconds: STEP_SECONDS,
     ...details,
