@@ -53,7 +53,8 @@ export const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 const CONNECT_TIMEOUT_MS = 60_000;
 const MAX_OUTSTANDING_SENDS = 2_000;
-const SEND_TICK_MS = 2;
+/** Sends due are sent every few milliseconds: finer ticks only wake the process more often. */
+const SEND_TICK_MS = 5;
 /** Every lean client reads into this one buffer and is done with it before the next read. */
 const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 

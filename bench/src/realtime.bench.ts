@@ -51,7 +51,8 @@ const E2E_ROOMS = 50;
 const E2E_MEMBERS = 20;
 const FANOUT_MEMBERS = 5_000;
 const IDLE_CONNECTIONS = 20_000;
-const LOAD_PROCESSES = 4;
+/** Three processes beside the server on two cores: more would only queue for the CPU the server needs. */
+const LOAD_PROCESSES = 3;
 /** 127.0.0.2 … 127.0.0.41: every address of 127.0.0.0/8 is loopback, each with its own ephemeral ports. */
 const SOURCE_ADDRESSES = Array.from({ length: 40 }, (_, i) => `127.0.0.${i + 2}`);
 const CONNECT_CONCURRENCY = 50;
@@ -369,6 +370,8 @@ interface MeasuredStep extends LoadStep {
   readonly generatorCpuPct: number;
   readonly busiestGeneratorProcessCpuPct: number;
   readonly machineBusyPct: number;
+  /** The CPU the rest of the machine used meanwhile (other people's work, and this bench's parent), in % of one core. */
+  readonly othersCpuPct: number;
   /** The share of the step during which some runnable task of the machine waited for a CPU (/proc/pressure/cpu). */
   readonly cpuPressurePct: number;
   readonly unexpectedCloses: Readonly<Record<string, number>>;
@@ -397,7 +400,7 @@ async function ladder(generator: LoadGenerator, options: LadderOptions): Promise
     for (const rate of options.rates) {
       const step = await runStep(generator, options, rate, STEP_SECONDS);
       steps.push(step);
-      process.stderr.write(`${options.name}: ${rate}/s ${step.verdict} (p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, server ${step.serverCpuPct} % CPU, generator ${step.generatorCpuPct} %, CPU pressure ${step.cpuPressurePct} %)\n`);
+      process.stderr.write(`${options.name}: ${rate}/s ${step.verdict} (p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, server ${step.serverCpuPct} % CPU, generator ${step.generatorCpuPct} %, others ${step.othersCpuPct} %, CPU pressure ${step.cpuPressurePct} %)\n`);
       // Two collapsed steps in a row end the ladder: one may have been a neighbour's burst.
       collapses = collapsed(step) ? collapses + 1 : 0;
       if (collapses === 2) break;
@@ -438,6 +441,7 @@ async function runStep(generator: LoadGenerator, options: LadderOptions, rate: n
   const unexpectedCloses: Record<string, number> = {};
   for (const c of collected) for (const [reason, count] of Object.entries(c.unexpectedCloses)) unexpectedCloses[reason] = (unexpectedCloses[reason] ?? 0) + count;
   const generatorCpu = sent.map((s) => (100 * s.cpu.cpuMs) / s.cpu.wallMs);
+  const machineBusy = 100 * (1 - (machineAfter.idle - machine.idle) / (machineAfter.total - machine.total));
   const measured: LoadStep = {
     rate,
     durationSeconds: seconds,
@@ -457,7 +461,8 @@ async function runStep(generator: LoadGenerator, options: LadderOptions, rate: n
     serverCpuPct: round((100 * serverCpuMs) / wallMs),
     generatorCpuPct: round(generatorCpu.reduce((a, b) => a + b, 0)),
     busiestGeneratorProcessCpuPct: round(Math.max(...generatorCpu)),
-    machineBusyPct: round(100 * (1 - (machineAfter.idle - machine.idle) / (machineAfter.total - machine.total))),
+    machineBusyPct: round(machineBusy),
+    othersCpuPct: round(Math.max(0, (machineBusy * os.cpus().length) - (100 * serverCpuMs) / wallMs - generatorCpu.reduce((a, b) => a + b, 0))),
     cpuPressurePct: round(pressureMicros / (10 * wallMs)),
     unexpectedCloses,
   };
@@ -483,8 +488,10 @@ const stepSummary = (step: MeasuredStep) => ({
   generatorCpuPct: step.generatorCpuPct,
   busiestGeneratorProcessCpuPct: step.busiestGeneratorProcessCpuPct,
   machineBusyPct: step.machineBusyPct,
+  othersCpuPct: step.othersCpuPct,
   cpuPressurePct: step.cpuPressurePct,
   verdict: step.verdict,
+  ...(step.firstSendError ? { firstSendError: step.firstSendError } : {}),
   ...(Object.keys(step.unexpectedCloses).length > 0 ? { unexpectedCloses: step.unexpectedCloses } : {}),
 });
 
