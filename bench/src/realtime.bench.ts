@@ -5,7 +5,7 @@
 //                     rate the p50/p99 of send→deliver over every frame delivered; the value is the highest
 //                     rate sustained (sent at the rate offered, every frame delivered, p99 ≤ 100 ms)
 //   realtime.fanout   one room of 5,000 connected members, the same ladder in messages/s; the value is the
-//                     deliveries/s of the highest rate sustained
+//                     deliveries/s of the highest rate sustained (p99 ≤ 1 s there: see FANOUT_RULE)
 //   realtime.idle     20,000 authenticated connections (or as many as the server's open-files limit allows,
 //                     extrapolated) held idle on the one node: its RSS
 //   realtime.{e2e,fanout}.socketio, realtime.{e2e,fanout}.ratio   the same loads against socketio-server.ts
@@ -43,7 +43,7 @@ import {
 } from '@chat/domain';
 import { type EmbeddedServer, type JsonClient, type Person, startEmbeddedServer } from './embedded-server';
 import { LatencyHistogram } from './latency-histogram';
-import { collapsed, highestSustainedRate, type LoadStep, unsustainedBecause } from './rate-search';
+import { collapsed, DEFAULT_SUSTAINED_RULE, highestSustainedRate, type LoadStep, type SustainedRule, unsustainedBecause } from './rate-search';
 import { type ClientKind, type ClientSpec, monotonicMs, type Protocol, type SendTarget, type WorkerCommand, type WorkerReply } from './realtime-load.worker';
 import { report, round } from './report';
 
@@ -64,6 +64,14 @@ const DRAIN_MS = 3_000;
 const WARM_UP_SECONDS = 3;
 const E2E_RATES = [250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000, 6000, 7000, 8000, 10_000, 12_000];
 const FANOUT_RATES = [5, 10, 20, 40, 60, 80, 100, 130, 160, 200, 250, 300, 400, 500];
+/** The issue's bound for e2e. */
+const E2E_RULE: SustainedRule = DEFAULT_SUSTAINED_RULE;
+/**
+ * Fan-out asks for throughput, not latency, and one message to 5,000 members is 5,000 sends and 5,000
+ * reads, so its last receiver waits for the others: the bound only rules out a backlog growing through
+ * the step. The same rule for both servers.
+ */
+const FANOUT_RULE: SustainedRule = { ...DEFAULT_SUSTAINED_RULE, p99LimitMs: 1_000 };
 /** Users whose tokens send into the fan-out room, in turn. */
 const FANOUT_SENDERS = 200;
 const SETUP_CONCURRENCY = 16;
@@ -87,11 +95,16 @@ export async function realtimeBench(): Promise<void> {
         // null in the JSON when either side sustained no rate at all (NaN prints as null).
         value: ratio(ours[name].sustained, theirs[name].sustained) ?? Number.NaN,
         unit: 'ours/socket.io',
-        measure: `${measure}, highest sustained (p99 ≤ 100 ms)`,
+        measure: `${measure}, highest sustained (p99 ≤ ${(name === 'e2e' ? E2E_RULE : FANOUT_RULE).p99LimitMs} ms)`,
         ours: ours[name].sustained,
         socketIo: theirs[name].sustained,
         carriedRatio: ratio(ours[name].carried, theirs[name].carried),
         carried: { measure: `${measure}, highest with everything delivered and p99 ≤ 2 s`, ours: ours[name].carried, socketIo: theirs[name].carried },
+        serverCpu: {
+          measure: name === 'e2e' ? 'server CPU ms per message, at the highest rate carried' : 'server CPU µs per delivery, at the highest rate carried',
+          ours: ours[name].serverCpuCost,
+          socketIo: theirs[name].serverCpuCost,
+        },
       });
     }
   } finally {
@@ -102,6 +115,8 @@ export async function realtimeBench(): Promise<void> {
 interface Figure {
   readonly sustained: number;
   readonly carried: number;
+  /** The server's CPU per message (e2e, ms) or per delivery (fan-out, µs) at the highest rate carried. */
+  readonly serverCpuCost: number;
 }
 
 interface Figures {
@@ -137,6 +152,7 @@ async function benchOurs(generator: LoadGenerator, phases: ReadonlySet<string>):
       targets: shuffled(e2eTargets),
       deliveriesPerMessage: E2E_MEMBERS,
       rates: E2E_RATES,
+      rule: E2E_RULE,
       serverPid: server.pid,
     }) : undefined;
     if (e2e) reportE2e('realtime.e2e', e2e, { server: 'embedded app (HTTP command → SQLite append → projectors → change feed → uWS)', persisted: true });
@@ -150,6 +166,7 @@ async function benchOurs(generator: LoadGenerator, phases: ReadonlySet<string>):
       targets: users.slice(0, FANOUT_SENDERS).map((user) => ({ roomId: fanoutRoom, token: user.token })),
       deliveriesPerMessage: FANOUT_MEMBERS,
       rates: FANOUT_RATES,
+      rule: FANOUT_RULE,
       serverPid: server.pid,
     }) : undefined;
     if (fanout) reportFanout('realtime.fanout', fanout, { server: 'embedded app', persisted: true, slowConsumersDropped: await metric(server.client, 'realtime_slow_consumers_dropped_total') });
@@ -179,6 +196,7 @@ async function benchSocketIo(generator: LoadGenerator): Promise<Figures> {
       targets: shuffled(rooms.flatMap((roomId) => Array.from({ length: E2E_MEMBERS }, () => ({ roomId, token: 'none' })))),
       deliveriesPerMessage: E2E_MEMBERS,
       rates: E2E_RATES,
+      rule: E2E_RULE,
       serverPid: child.pid!,
     });
     reportE2e('realtime.e2e.socketio', e2e, { server: 'minimal Socket.IO 4 broadcast (HTTP POST → io.to(room).emit)', persisted: false });
@@ -192,6 +210,7 @@ async function benchSocketIo(generator: LoadGenerator): Promise<Figures> {
       targets: [{ roomId: fanoutRoom, token: 'none' }],
       deliveriesPerMessage: FANOUT_MEMBERS,
       rates: FANOUT_RATES,
+      rule: FANOUT_RULE,
       serverPid: child.pid!,
     });
     reportFanout('realtime.fanout.socketio', fanout, { server: 'minimal Socket.IO 4 broadcast', persisted: false });
@@ -359,12 +378,16 @@ interface LadderOptions {
   readonly targets: readonly SendTarget[];
   readonly deliveriesPerMessage: number;
   readonly rates: readonly number[];
+  readonly rule: SustainedRule;
   readonly serverPid: number;
 }
 
 interface MeasuredStep extends LoadStep {
   readonly verdict: string;
   readonly firstSendError?: string;
+  /** The server's CPU time over the step per message accepted and per frame delivered: its cost, whoever else used the machine. */
+  readonly serverCpuMsPerMessage: number;
+  readonly serverCpuMicrosPerDelivery: number;
   readonly answerP99Ms: number;
   readonly serverCpuPct: number;
   readonly generatorCpuPct: number;
@@ -402,12 +425,12 @@ async function ladder(generator: LoadGenerator, options: LadderOptions): Promise
       steps.push(step);
       process.stderr.write(`${options.name}: ${rate}/s ${step.verdict} (p50 ${step.p50Ms} ms, p99 ${step.p99Ms} ms, server ${step.serverCpuPct} % CPU, generator ${step.generatorCpuPct} %, others ${step.othersCpuPct} %, CPU pressure ${step.cpuPressurePct} %)\n`);
       // Two collapsed steps in a row end the ladder: one may have been a neighbour's burst.
-      collapses = collapsed(step) ? collapses + 1 : 0;
+      collapses = collapsed(step, options.rule) ? collapses + 1 : 0;
       if (collapses === 2) break;
       if (collapses === 1) await sleep(2_000);
     }
-    const best = highestSustainedRate(steps) as MeasuredStep | undefined;
-    const carried = steps.filter((step) => !collapsed(step)).sort((a, b) => b.rate - a.rate)[0];
+    const best = highestSustainedRate(steps, options.rule) as MeasuredStep | undefined;
+    const carried = steps.filter((step) => !collapsed(step, options.rule)).sort((a, b) => b.rate - a.rate)[0];
     return { clients: connected, steps, best, carried, loadAverage };
   } finally {
     await generator.disconnect();
@@ -455,7 +478,9 @@ async function runStep(generator: LoadGenerator, options: LadderOptions, rate: n
   const problem = sent.find((s) => s.firstError)?.firstError;
   return {
     ...measured,
-    verdict: unsustainedBecause(measured) ?? 'sustained',
+    verdict: unsustainedBecause(measured, options.rule) ?? 'sustained',
+    serverCpuMsPerMessage: sentCount > 0 ? round(serverCpuMs / sentCount) : Number.NaN,
+    serverCpuMicrosPerDelivery: latency.count > 0 ? round((1000 * serverCpuMs) / latency.count) : Number.NaN,
     ...(problem ? { firstSendError: problem } : {}),
     answerP99Ms: round(answers.percentile(0.99)),
     serverCpuPct: round((100 * serverCpuMs) / wallMs),
@@ -474,7 +499,8 @@ function figureOf(step: MeasuredStep | undefined, what: 'rate' | 'deliveries'): 
 }
 
 function figuresOf(result: LadderResult | undefined, what: 'rate' | 'deliveries'): Figure {
-  return { sustained: figureOf(result?.best, what), carried: figureOf(result?.carried, what) };
+  const cost = what === 'rate' ? result?.carried?.serverCpuMsPerMessage : result?.carried?.serverCpuMicrosPerDelivery;
+  return { sustained: figureOf(result?.best, what), carried: figureOf(result?.carried, what), serverCpuCost: cost ?? Number.NaN };
 }
 
 const stepSummary = (step: MeasuredStep) => ({
@@ -485,6 +511,8 @@ const stepSummary = (step: MeasuredStep) => ({
   delivered: `${step.deliveries}/${step.expectedDeliveries}`,
   answerP99Ms: step.answerP99Ms,
   serverCpuPct: step.serverCpuPct,
+  serverCpuMsPerMessage: step.serverCpuMsPerMessage,
+  serverCpuMicrosPerDelivery: step.serverCpuMicrosPerDelivery,
   generatorCpuPct: step.generatorCpuPct,
   busiestGeneratorProcessCpuPct: step.busiestGeneratorProcessCpuPct,
   machineBusyPct: step.machineBusyPct,
@@ -499,7 +527,7 @@ function reportE2e(bench: string, result: LadderResult, details: Record<string, 
   report({
     bench,
     value: figureOf(result.best, 'rate'),
-    unit: 'messages/s in (highest with p99 ≤ 100 ms)',
+    unit: `messages/s in (highest with p99 ≤ ${E2E_RULE.p99LimitMs} ms)`,
     p50Ms: result.best?.p50Ms ?? null,
     p99Ms: result.best?.p99Ms ?? null,
     carriedUpTo: result.carried ? { rate: result.carried.rate, p99Ms: result.carried.p99Ms } : null,
@@ -518,7 +546,7 @@ function reportFanout(bench: string, result: LadderResult, details: Record<strin
   report({
     bench,
     value: figureOf(result.best, 'deliveries'),
-    unit: 'deliveries/s (highest with p99 ≤ 100 ms)',
+    unit: `deliveries/s (highest with p99 ≤ ${FANOUT_RULE.p99LimitMs} ms)`,
     messagesPerSecond: result.best?.rate ?? 0,
     p50Ms: result.best?.p50Ms ?? null,
     p99Ms: result.best?.p99Ms ?? null,
