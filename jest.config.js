@@ -4,7 +4,7 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/domain/src', '<rootDir>/platform/src', '<rootDir>/command-api/src', '<rootDir>/query-api/src',
-    '<rootDir>/projectors/src', '<rootDir>/realtime/src', '<rootDir>/embedded/src'],
+    '<rootDir>/projectors/src', '<rootDir>/realtime/src', '<rootDir>/embedded/src', '<rootDir>/bench/src'],
   testMatch: ['**/*.spec.ts'],
   moduleNameMapper: { '^@chat/([a-z-]+)$': '<rootDir>/$1/src' },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }] },

@@ -8,11 +8,8 @@
 //   projection.rebuild      the rooms projection rebuilding a new generation from the whole log
 // The server runs in a process of its own (as in production, and so the client does not share its core),
 // logging at `warn` so that its request log lines do not end up measured through a pipe.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { messageEventId, type MessageSent, roomMessagesStreamId } from '@chat/domain';
@@ -28,6 +25,7 @@ import {
   SqliteMessageHistoryRepository,
 } from '@chat/platform';
 import { findReadModel, ProjectionProcessor } from '@chat/projectors';
+import { type EmbeddedServer, type JsonClient, type Person, startEmbeddedServer } from './embedded-server';
 import { perSecond, report, round } from './report';
 
 const SENDERS = 50;
@@ -41,7 +39,7 @@ const REBUILD_GENERATION = 99;
 
 export async function messagingBench(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-bench-messaging-'));
-  const server = await startServer(dataDir);
+  const server = await startEmbeddedServer(dataDir, { maxSockets: SENDERS * 2 });
   try {
     const senders = await Promise.all(Array.from({ length: SENDERS }, () => server.client.register()));
     await sendBench(server.client, senders);
@@ -76,7 +74,7 @@ async function sendBench(client: JsonClient, senders: readonly Person[]): Promis
   report({ bench: 'messaging.send', value: perSecond(MESSAGES_SENT, startedAt), unit: 'messages/s', messages: MESSAGES_SENT, concurrentSenders: SENDERS, path: 'http', stores: 'embedded sqlite', projectorsRunning: true });
 }
 
-async function historyBench(server: Server, dataDir: string, owner: Person): Promise<void> {
+async function historyBench(server: EmbeddedServer, dataDir: string, owner: Person): Promise<void> {
   const { client } = server;
   const room = (await client.call<{ room: { id: string } }>('POST', '/api/rooms', owner, { name: 'A million messages' })).room;
   const seedStartedAt = process.hrtime.bigint();
@@ -168,108 +166,4 @@ async function timed(times: number, run: () => Promise<void>): Promise<{ p50: nu
   durations.sort((a, b) => a - b);
   const at = (fraction: number) => round(durations[Math.min(durations.length - 1, Math.floor(durations.length * fraction))]!);
   return { p50: at(0.5), p99: at(0.99) };
-}
-
-interface Person {
-  readonly id: string;
-  readonly token: string;
-}
-
-interface Server {
-  readonly client: JsonClient;
-  stop(): Promise<void>;
-}
-
-async function startServer(dataDir: string): Promise<Server> {
-  const [port, realtimePort] = [await freePort(), await freePort()];
-  const entry = path.resolve(__dirname, '../../embedded/dist/main.js');
-  const child: ChildProcess = spawn(process.execPath, [entry], {
-    env: { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), REALTIME_PORT: String(realtimePort), LOG_LEVEL: 'warn', TRUSTED_PROXY_HOPS: '1', RATE_LIMIT_REGISTER_PER_IP: '1000/60' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const client = new JsonClient(port);
-  const deadline = Date.now() + 30_000;
-  while (!(await client.ready())) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('the embedded server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    client,
-    stop: async () => {
-      client.close();
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** JSON over keep-alive connections, one per concurrent caller. */
-class JsonClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: SENDERS * 2 });
-  private registered = 0;
-
-  constructor(private readonly port: number) {}
-
-  async ready(): Promise<boolean> {
-    try {
-      await this.request('GET', '/health/ready');
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async register(): Promise<Person> {
-    const username = `bench_${process.pid}_${++this.registered}`;
-    const answer = await this.request<{ user: { id: string }; accessToken: string }>('POST', '/api/auth/register', { username, password: 'correct horse battery staple' }, undefined, 201);
-    return { id: answer.user.id, token: answer.accessToken };
-  }
-
-  call<T = unknown>(method: string, urlPath: string, as: Person, body?: unknown, expected = method === 'POST' ? 201 : 200): Promise<T> {
-    return this.request<T>(method, urlPath, body, as.token, expected);
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-
-  private request<T>(method: string, urlPath: string, body?: unknown, token?: string, expected = 200): Promise<T> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise<T>((resolve, reject) => {
-      const request = http.request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method,
-          path: urlPath,
-          agent: this.agent,
-          headers: {
-            'x-forwarded-for': '192.0.2.1',
-            ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            if (response.statusCode !== expected) reject(new Error(`${method} ${urlPath}: ${response.statusCode} ${text}`));
-            else resolve((text ? JSON.parse(text) : undefined) as T);
-          });
-        },
-      );
-      request.on('error', reject);
-      request.end(payload);
-    });
-  }
 }

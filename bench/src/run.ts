@@ -4,6 +4,7 @@ import { eventstoreBench } from './eventstore.bench';
 const suites: Record<string, () => Promise<void>> = {
   eventstore: eventstoreBench,
   messaging: () => import('./messaging.bench').then((bench) => bench.messagingBench()),
+  realtime: () => import('./realtime.bench').then((bench) => bench.realtimeBench()),
 };
 
 async function main(): Promise<void> {
