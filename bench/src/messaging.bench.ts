@@ -7,7 +7,11 @@
 //                           appends and the running projectors catch up
 //   projection.rebuild      the rooms projection rebuilding a new generation from the whole log
 // The server runs in a process of its own (as in production, and so the client does not share its core),
-// logging at `warn` so that its request log lines do not end up measured through a pipe.
+// logging at `warn` so that its request log lines do not end up measured through a pipe; its output goes
+// to `server.log` in the data folder, which is kept (and named) when the bench fails.
+// `npm run bench -- messaging send` (or `history`, `rebuild`, several at once) runs only those parts;
+// the rebuild then replays whatever the earlier parts appended. NODE_OPTIONS reaches the server too
+// (`NODE_OPTIONS=--cpu-prof` profiles both processes).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -39,20 +43,31 @@ const PAGE_SIZE = 50;
 const PAGES_TIMED = 2_000;
 const REBUILD_GENERATION = 99;
 
-export async function messagingBench(): Promise<void> {
+const PARTS = ['send', 'history', 'rebuild'] as const;
+type Part = (typeof PARTS)[number];
+
+export async function messagingBench(args: readonly string[] = []): Promise<void> {
+  const unknown = args.filter((arg) => !(PARTS as readonly string[]).includes(arg));
+  if (unknown.length > 0) throw new Error(`unknown part ${unknown.join(', ')}: choose among ${PARTS.join(', ')}`);
+  const runs = (part: Part) => args.length === 0 || args.includes(part);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-bench-messaging-'));
-  const server = await startServer(dataDir);
+  let failed = true;
   try {
-    const senders = await Promise.all(Array.from({ length: SENDERS }, () => server.client.register()));
-    await sendBench(server.client, senders);
-    await historyBench(server, dataDir, senders[0]!);
+    if (runs('send') || runs('history')) {
+      const server = await startServer(dataDir);
+      try {
+        const senders = await Promise.all(Array.from({ length: SENDERS }, () => server.client.register()));
+        if (runs('send')) await sendBench(server.client, senders);
+        if (runs('history')) await historyBench(server, dataDir, senders[0]!);
+      } finally {
+        await server.stop();
+      }
+    }
+    if (runs('rebuild')) await rebuildBench(dataDir);
+    failed = false;
   } finally {
-    await server.stop();
-  }
-  try {
-    await rebuildBench(dataDir);
-  } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (failed) process.stderr.write(`the bench's data and the server's log are kept in ${dataDir}\n`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -98,6 +113,8 @@ async function historyBench(server: Server, dataDir: string, owner: Person): Pro
     await store.close();
   }
   const seededIn = Number(process.hrtime.bigint() - seedStartedAt) / 1e9;
+  // The synchronous seeding kept this process from noticing the server close idle connections.
+  client.dropIdleConnections();
   const catchUpStartedAt = process.hrtime.bigint();
   for (;;) {
     const rooms = await client.call<{ id: string; lastSeq: number }[]>('GET', '/api/rooms', owner);
@@ -183,11 +200,19 @@ interface Server {
 async function startServer(dataDir: string): Promise<Server> {
   const [port, realtimePort] = [await freePort(), await freePort()];
   const entry = path.resolve(__dirname, '../../embedded/dist/main.js');
+  const serverLog = fs.openSync(path.join(dataDir, 'server.log'), 'a');
   const child: ChildProcess = spawn(process.execPath, [entry], {
     env: { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), REALTIME_PORT: String(realtimePort), LOG_LEVEL: 'warn', TRUSTED_PROXY_HOPS: '1', RATE_LIMIT_REGISTER_PER_IP: '1000/60' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', serverLog, 'inherit'],
   });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  fs.closeSync(serverLog);
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (!stopping) process.stderr.write(`the embedded server exited (code ${code}, signal ${signal}) before the bench stopped it\n`);
+      resolve();
+    }),
+  );
   const client = new JsonClient(port);
   const deadline = Date.now() + 30_000;
   while (!(await client.ready())) {
@@ -197,6 +222,7 @@ async function startServer(dataDir: string): Promise<Server> {
   return {
     client,
     stop: async () => {
+      stopping = true;
       client.close();
       child.kill('SIGTERM');
       await exited;
@@ -214,7 +240,7 @@ async function freePort(): Promise<number> {
 
 /** JSON over keep-alive connections, one per concurrent caller. */
 class JsonClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: SENDERS * 2 });
+  private agent = JsonClient.newAgent();
   private registered = 0;
 
   constructor(private readonly port: number) {}
@@ -240,6 +266,16 @@ class JsonClient {
 
   close(): void {
     this.agent.destroy();
+  }
+
+  /** Starts over with new connections, for when the old ones may have been closed unnoticed. */
+  dropIdleConnections(): void {
+    this.agent.destroy();
+    this.agent = JsonClient.newAgent();
+  }
+
+  private static newAgent(): http.Agent {
+    return new http.Agent({ keepAlive: true, maxSockets: SENDERS * 2 });
   }
 
   private request<T>(method: string, urlPath: string, body?: unknown, token?: string, expected = 200): Promise<T> {
