@@ -10,8 +10,8 @@
 // logging at `warn` so that its request log lines do not end up measured through a pipe; its output goes
 // to `server.log` in the data folder, which is kept (and named) when the bench fails.
 // `npm run bench -- messaging send` (or `history`, `rebuild`, several at once) runs only those parts;
-// the rebuild then replays whatever the earlier parts appended. NODE_OPTIONS reaches the server too
-// (`NODE_OPTIONS=--cpu-prof` profiles both processes).
+// the rebuild then replays whatever the earlier parts appended. BENCH_SERVER_NODE_ARGS is passed to the
+// server's node (`BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` profiles it).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -57,7 +57,7 @@ export async function messagingBench(args: readonly string[] = []): Promise<void
       const server = await startServer(dataDir);
       try {
         const senders = await Promise.all(Array.from({ length: SENDERS }, () => server.client.register()));
-        if (runs('send')) await sendBench(server.client, senders);
+        if (runs('send')) await sendBench(server, senders);
         if (runs('history')) await historyBench(server, dataDir, senders[0]!);
       } finally {
         await server.stop();
@@ -71,7 +71,8 @@ export async function messagingBench(args: readonly string[] = []): Promise<void
   }
 }
 
-async function sendBench(client: JsonClient, senders: readonly Person[]): Promise<void> {
+async function sendBench(server: Server, senders: readonly Person[]): Promise<void> {
+  const { client } = server;
   const [owner, ...others] = senders;
   const room = (await client.call<{ room: { id: string } }>('POST', '/api/rooms', owner!, { name: 'Bench', memberIds: others.map((p) => p.id) })).room;
   const sendMessages = async (count: number) => {
@@ -87,8 +88,13 @@ async function sendBench(client: JsonClient, senders: readonly Person[]): Promis
   };
   await sendMessages(WARM_UP_MESSAGES);
   const startedAt = process.hrtime.bigint();
+  const cpuBefore = server.cpuSeconds();
   await sendMessages(MESSAGES_SENT);
-  report({ bench: 'messaging.send', value: perSecond(MESSAGES_SENT, startedAt), unit: 'messages/s', messages: MESSAGES_SENT, concurrentSenders: SENDERS, path: 'http', stores: 'embedded sqlite', projectorsRunning: true });
+  const rate = perSecond(MESSAGES_SENT, startedAt);
+  const cpuAfter = server.cpuSeconds();
+  // The server's CPU time per message is steadier than the rate on a machine others are using too.
+  const serverCpuMsPerMessage = cpuBefore === undefined || cpuAfter === undefined ? undefined : round(((cpuAfter - cpuBefore) * 1000) / MESSAGES_SENT);
+  report({ bench: 'messaging.send', value: rate, unit: 'messages/s', messages: MESSAGES_SENT, concurrentSenders: SENDERS, path: 'http', stores: 'embedded sqlite', projectorsRunning: true, serverCpuMsPerMessage, loadAverage: round(os.loadavg()[0]!) });
 }
 
 async function historyBench(server: Server, dataDir: string, owner: Person): Promise<void> {
@@ -194,6 +200,8 @@ interface Person {
 
 interface Server {
   readonly client: JsonClient;
+  /** User and system CPU time the server has used so far (Linux only). */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -201,7 +209,8 @@ async function startServer(dataDir: string): Promise<Server> {
   const [port, realtimePort] = [await freePort(), await freePort()];
   const entry = path.resolve(__dirname, '../../embedded/dist/main.js');
   const serverLog = fs.openSync(path.join(dataDir, 'server.log'), 'a');
-  const child: ChildProcess = spawn(process.execPath, [entry], {
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry], {
     env: { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), REALTIME_PORT: String(realtimePort), LOG_LEVEL: 'warn', TRUSTED_PROXY_HOPS: '1', RATE_LIMIT_REGISTER_PER_IP: '1000/60' },
     stdio: ['ignore', serverLog, 'inherit'],
   });
@@ -221,6 +230,15 @@ async function startServer(dataDir: string): Promise<Server> {
   }
   return {
     client,
+    cpuSeconds: () => {
+      try {
+        // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in clock ticks (100 per second on Linux).
+        const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return undefined;
+      }
+    },
     stop: async () => {
       stopping = true;
       client.close();
