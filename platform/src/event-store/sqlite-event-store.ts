@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Transaction } from 'better-sqlite3';
 import { type SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
+import { LogTail } from './log-tail';
 import {
   type AppendResult,
   type EventMetadata,
@@ -69,6 +70,8 @@ export class SqliteEventStore implements EventStore {
   private readonly signal: EventEmitter;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<Subscription>();
+  /** What the subscriptions read, shared: an append that wakes them all is read from the file once. */
+  private readonly tail = new LogTail((after, maxCount) => this.readAllSync(after, maxCount));
 
   /** Opens (and creates, if need be) the store in a file of its own connection. */
   static open(file: string, options: SqliteEventStoreOptions & { synchronous?: 'normal' | 'full' } = {}): SqliteEventStore {
@@ -206,7 +209,7 @@ export class SqliteEventStore implements EventStore {
       this.subscriptions.delete(subscription);
     };
 
-    const readBatch = (from: number) => this.readAllSync(from, batchSize);
+    const readBatch = (from: number) => this.tail.read(from, batchSize);
     async function* events(): AsyncGenerator<RecordedEvent> {
       try {
         while (!closed) {

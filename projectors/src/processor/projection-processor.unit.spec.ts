@@ -169,4 +169,40 @@ describe('projection processor', () => {
     expect(received).toHaveLength(1);
     await feed.close();
   });
+
+  it('runs beside other processors on the same store, each applying every event once, in order, and checkpointing the head', async () => {
+    // As in a projectors process: one store, one subscription per projection, all woken by each append.
+    // Appends come in turns of their own, as requests do: a batch's transaction never yields to another turn.
+    const appendInTurn = async (stream: string, ...texts: string[]) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return append(stream, ...texts);
+    };
+    const seen = new Map<string, number[]>();
+    const following = (name: string) => {
+      seen.set(name, []);
+      const created = new ProjectionProcessor({
+        eventStore,
+        store,
+        projection: { name, handles: () => true, apply: async (event) => void seen.get(name)!.push(event.position) },
+        logger,
+        batchSize: 5,
+      });
+      processors.push(created);
+      return created;
+    };
+    await append('room-1', 'a', 'b', 'c');
+    const live = ['one', 'two', 'three'].map((name) => following(name));
+    live.forEach((p) => p.start());
+    let head = 0;
+    for (let i = 0; i < 30; i++) head = (await appendInTurn(`room-${i % 4}`, ...Array.from({ length: 1 + (i % 6) }, (_, j) => `text ${i}.${j}`))).position;
+    const late = following('late');
+    late.start();
+    head = (await appendInTurn('room-9', 'last')).position;
+    for (const p of [...live, late]) await p.waitUntilCaughtUp(head);
+    const everything = Array.from({ length: head }, (_, i) => i + 1);
+    for (const name of seen.keys()) {
+      expect(seen.get(name)).toEqual(everything);
+      expect((await store.checkpoints.read(name))?.position).toBe(head);
+    }
+  });
 });
