@@ -50,6 +50,19 @@ export class LogTail {
     return read;
   }
 
+  /**
+   * Events this process has just appended and committed, in position order. Kept when they follow the
+   * stretch's last event directly: SQLite gives a new row the highest position plus one, so nothing can
+   * lie between. Otherwise (another process appended meanwhile) they are left for a read to find.
+   */
+  appended(events: readonly RecordedEvent[]): void {
+    const first = events[0];
+    const last = this.events.at(-1)?.position ?? this.after;
+    if (first === undefined || last === undefined || first.position !== last + 1) return;
+    for (const event of events) this.events.push(event);
+    this.trim();
+  }
+
   /** The index of the first kept event after `position` (which is within the stretch). */
   private indexAfter(position: number): number {
     let low = 0;

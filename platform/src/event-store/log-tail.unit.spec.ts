@@ -10,11 +10,15 @@ function memoryLog() {
   const events: RecordedEvent[] = [];
   let reads = 0;
   return {
-    append(count: number) {
+    append(count: number): RecordedEvent[] {
+      const appended: RecordedEvent[] = [];
       for (let i = 0; i < count; i++) {
         const position = events.length + 1;
-        events.push({ id: `event-${position}`, streamId: 'room-1', type: 'Said', data: { position }, metadata: {}, revision: position - 1, position, createdAt: new Date(0) });
+        const event = { id: `event-${position}`, streamId: 'room-1', type: 'Said', data: { position }, metadata: {}, revision: position - 1, position, createdAt: new Date(0) };
+        events.push(event);
+        appended.push(event);
       }
+      return appended;
     },
     read: (after: number, maxCount: number) => {
       reads++;
@@ -65,9 +69,23 @@ describe('LogTail', () => {
     expect(tail.read(20, 500).map((e) => e.position)).toEqual([21]);
   });
 
-  it('gives every subscriber every event once, in order, however reads and appends interleave', () => {
+  it('keeps what this process appended when it follows the stretch, and leaves the rest for a read', () => {
+    const log = memoryLog();
+    const tail = new LogTail(log.read);
+    tail.appended(log.append(2));
+    expect(tail.read(0, 500).map((e) => e.position)).toEqual([1, 2]);
+    tail.appended(log.append(3));
+    expect(tail.read(2, 500).map((e) => e.position)).toEqual([3, 4, 5]);
+    expect(log.reads).toBe(1);
+    log.append(1); // another process's
+    tail.appended(log.append(1));
+    expect(tail.read(5, 500).map((e) => e.position)).toEqual([6, 7]);
+    expect(log.reads).toBe(2);
+  });
+
+  it('gives every subscriber every event once, in order, however reads and appends (its own or another process’s) interleave', () => {
     const step = fc.oneof(
-      fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({ kind: fc.constant('append' as const), count: fc.integer({ min: 0, max: 7 }), ours: fc.boolean() }),
       fc.record({ kind: fc.constant('read' as const), subscriber: fc.integer({ min: 0, max: 3 }), maxCount: fc.integer({ min: 1, max: 5 }) }),
     );
     fc.assert(
@@ -86,7 +104,10 @@ describe('LogTail', () => {
           subscriber.positions.push(...read.map((event) => event.position));
         };
         for (const s of steps) {
-          if (s.kind === 'append') log.append(s.count);
+          if (s.kind === 'append') {
+            const appended = log.append(s.count);
+            if (s.ours) tail.appended(appended);
+          }
           else readOn(seen[s.subscriber]!, s.maxCount);
         }
         for (const subscriber of seen) {
@@ -103,7 +124,11 @@ describe('SqliteEventStore subscriptions sharing the log tail', () => {
     const db = openSqlite(':memory:');
     const store = new SqliteEventStore(db, { pollIntervalMs: 5 });
     const append = (count: number) =>
-      store.appendToStream('room-1', Array.from({ length: count }, (_, i) => ({ id: randomUUID(), type: 'Said', data: { i } })), { expectedRevision: 'any' });
+      store.appendToStream(
+        'room-1',
+        Array.from({ length: count }, (_, i) => ({ id: randomUUID(), type: 'Said', data: { i, skipped: undefined }, ...(i % 2 ? { metadata: { actorId: 'alice' } } : {}) })),
+        { expectedRevision: 'any' },
+      );
     const follow = async (after: number, until: number) => {
       const subscription = store.subscribeToAll({ after, batchSize: 7 });
       const positions: number[] = [];
@@ -124,6 +149,13 @@ describe('SqliteEventStore subscriptions sharing the log tail', () => {
       const everything = Array.from({ length: 300 }, (_, i) => i + 1);
       for (const positions of await Promise.all(live)) expect(positions).toEqual(everything.slice(20));
       expect(await late).toEqual(everything);
+      // What the tail kept of this store's own appends is what a read of the file gives.
+      const kept: RecordedEvent[] = [];
+      for await (const event of store.subscribeToAll({ after: 250 })) {
+        kept.push(event);
+        if (event.position >= 300) break;
+      }
+      expect(kept).toEqual(await store.readAll({ after: 250, maxCount: 50 }));
     } finally {
       await store.close();
       db.close();

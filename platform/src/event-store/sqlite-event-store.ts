@@ -66,7 +66,7 @@ function appendSignal(file: string): EventEmitter {
 
 export class SqliteEventStore implements EventStore {
   private readonly statements;
-  private readonly append: Transaction<(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) => AppendResult>;
+  private readonly append: Transaction<(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]) => AppendResult>;
   private readonly signal: EventEmitter;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<Subscription>();
@@ -100,13 +100,16 @@ export class SqliteEventStore implements EventStore {
       all: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       head: db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
     };
-    this.append = db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) =>
-      this.appendInTransaction(streamId, events, expected),
+    this.append = db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]) =>
+      this.appendInTransaction(streamId, events, expected, inserted),
     );
   }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    const result = this.append.immediate(streamId, events, options.expectedRevision);
+    const inserted: EventRow[] = [];
+    const result = this.append.immediate(streamId, events, options.expectedRevision, inserted);
+    // Committed: the subscriptions about to wake find these in the shared tail instead of reading them back.
+    if (inserted.length > 0 && this.subscriptions.size > 0) this.tail.appended(inserted.map(toRecordedEvent));
     if (events.length > 0) this.signal.emit('append');
     return result;
   }
@@ -114,7 +117,7 @@ export class SqliteEventStore implements EventStore {
   // Runs inside a BEGIN IMMEDIATE transaction (see the constructor), so nobody else writes meanwhile.
   // A repeated batch is only looked for when the append would otherwise fail: a retry either finds
   // the stream moved on (wrong revision) or collides with its own event ids (unique violation).
-  private appendInTransaction(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult {
+  private appendInTransaction(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]): AppendResult {
     const current = this.statements.revision.get(streamId)?.revision ?? undefined;
     try {
       checkExpectedRevision(streamId, expected, current);
@@ -130,7 +133,9 @@ export class SqliteEventStore implements EventStore {
       revision += 1;
       const metadata = event.metadata && Object.keys(event.metadata).length > 0 ? JSON.stringify(event.metadata) : null;
       try {
-        position = Number(this.statements.insert.run(streamId, revision, event.id, event.type, JSON.stringify(event.data ?? null), metadata, now).lastInsertRowid);
+        const data = JSON.stringify(event.data ?? null);
+        position = Number(this.statements.insert.run(streamId, revision, event.id, event.type, data, metadata, now).lastInsertRowid);
+        inserted.push({ position, stream_id: streamId, revision, event_id: event.id, type: event.type, data, metadata, created_at: now });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // Nothing of this batch is written yet when its first event collides (the transaction rolls back otherwise).
