@@ -89,12 +89,15 @@ async function sendBench(server: Server, senders: readonly Person[]): Promise<vo
   await sendMessages(WARM_UP_MESSAGES);
   const startedAt = process.hrtime.bigint();
   const cpuBefore = server.cpuSeconds();
+  const clientCpuBefore = process.cpuUsage();
   await sendMessages(MESSAGES_SENT);
   const rate = perSecond(MESSAGES_SENT, startedAt);
   const cpuAfter = server.cpuSeconds();
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const clientCpuMsPerMessage = round((clientCpu.user + clientCpu.system) / 1000 / MESSAGES_SENT);
   // The server's CPU time per message is steadier than the rate on a machine others are using too.
   const serverCpuMsPerMessage = cpuBefore === undefined || cpuAfter === undefined ? undefined : round(((cpuAfter - cpuBefore) * 1000) / MESSAGES_SENT);
-  report({ bench: 'messaging.send', value: rate, unit: 'messages/s', messages: MESSAGES_SENT, concurrentSenders: SENDERS, path: 'http', stores: 'embedded sqlite', projectorsRunning: true, serverCpuMsPerMessage, loadAverage: round(os.loadavg()[0]!) });
+  report({ bench: 'messaging.send', value: rate, unit: 'messages/s', messages: MESSAGES_SENT, concurrentSenders: SENDERS, path: 'http', stores: 'embedded sqlite', projectorsRunning: true, serverCpuMsPerMessage, clientCpuMsPerMessage, loadAverage: round(os.loadavg()[0]!) });
 }
 
 async function historyBench(server: Server, dataDir: string, owner: Person): Promise<void> {
