@@ -111,10 +111,12 @@ export class ProjectionProcessor {
         pending = undefined;
         if (first.done) return false;
         batch.push(first.value);
-        // Take whatever else is already available, without waiting for more, up to a batch.
+        // Take whatever else is already available, without waiting for more, up to a batch: what
+        // arrives before the next turn of the event loop (one timer for the whole batch).
+        const turnEnds = nextMacrotask();
         while (batch.length < this.batchSize) {
           const next = iterator.next();
-          const ready = await Promise.race([next, nextMacrotask()]);
+          const ready = await Promise.race([next, turnEnds]);
           if (ready === undefined) {
             pending = next;
             break;
