@@ -193,7 +193,11 @@ export class SqliteEventStore implements EventStore {
     let after = options.after ?? 0;
     let closed = false;
     let wake: (() => void) | undefined;
-    const onAppend = () => wake?.();
+    let appendsSignalled = 0;
+    const onAppend = () => {
+      appendsSignalled++;
+      wake?.();
+    };
     this.signal.on('append', onAppend);
 
     const nextAppend = () =>
@@ -218,6 +222,7 @@ export class SqliteEventStore implements EventStore {
     async function* events(): AsyncGenerator<RecordedEvent> {
       try {
         while (!closed) {
+          const signalledBefore = appendsSignalled;
           const batch = readBatch(after);
           if (batch.length === 0) {
             await nextAppend();
@@ -228,6 +233,9 @@ export class SqliteEventStore implements EventStore {
             after = event.position;
             yield event;
           }
+          // A short batch was all there was when it was read: unless this process appended since, wait
+          // for the next append (or poll) rather than ask the file at once, which would only find nothing.
+          if (batch.length < batchSize && appendsSignalled === signalledBefore && !closed) await nextAppend();
         }
       } finally {
         stop();
