@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type ChangeMessage, InProcessChangeFeed, type SqliteDatabase, SqliteEventStore, openSqlite } from '@chat/platform';
+import { type ChangeMessage, InProcessChangeFeed, type SqliteDatabase, SqliteEventStore, openSqlite, renderMetrics } from '@chat/platform';
 import pino from 'pino';
 import type { Projection } from './projection';
 import { ProjectionProcessor } from './projection-processor';
@@ -121,6 +121,21 @@ describe('projection processor', () => {
     expect(applied()).toEqual(['a', 'b']);
     expect(checkpoint.position).toBe(poison.position - 1);
     expect(checkpoint.failure).toMatchObject({ position: poison.position, eventId: poison.id, eventType: 'Said', streamId: 'room-2', message: 'cannot apply poison' });
+  });
+
+  it('reports its lag behind the head when the metrics are read, growing while it is stopped on a failure', async () => {
+    const lag = async () => Number(/^projection_lag_events\{projection="recording@1"\} (\d+)$/m.exec((await renderMetrics()).body)?.[1]);
+    await append('room-1', 'a', 'b');
+    const running = processor();
+    running.start();
+    await running.waitUntilCaughtUp();
+    expect(await lag()).toBe(0);
+    failOn.add('poison');
+    await append('room-2', 'poison');
+    await eventually(async () => (await store.checkpoints.read('recording@1'))?.failure !== undefined);
+    expect(await lag()).toBe(1);
+    await append('room-1', 'c', 'd');
+    expect(await lag()).toBe(3);
   });
 
   it('tries the failed event again once its failure is cleared (admin retry)', async () => {
