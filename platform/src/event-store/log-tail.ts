@@ -7,7 +7,8 @@
 // order under SQLite's single write lock (see sqlite-event-store.ts), so `position > after ORDER BY
 // position` returns every event there will ever be between `after` and the last position it returns.
 // The stretch only ever grows by such a read starting exactly where it ends, so it never has a hole.
-// A subscriber behind the stretch (catching up, rebuilding) reads the file as before.
+// A subscriber behind the stretch (catching up, rebuilding) reads the file as before, and what it reads
+// is not kept.
 import type { RecordedEvent } from './event-store';
 
 export type ReadLog = (after: number, maxCount: number) => RecordedEvent[];
@@ -20,11 +21,11 @@ export class LogTail {
 
   /**
    * @param capacity events kept at least (when more, the oldest beyond it are dropped), so that
-   * subscribers a batch or two apart still share.
+   * subscribers a batch or two apart still share; few enough that they die young.
    */
   constructor(
     private readonly readLog: ReadLog,
-    private readonly capacity = 5000,
+    private readonly capacity = 1000,
   ) {}
 
   /**
@@ -39,6 +40,10 @@ export class LogTail {
       return this.events.slice(from, from + maxCount);
     }
     const read = this.readLog(after, maxCount);
+    // A full batch is a subscriber catching up on its own: keeping what it reads would only hold the
+    // events in memory longer (and past the young generation). A short one reached the head, where the
+    // others are.
+    if (read.length === maxCount) return read;
     if (known === undefined || last === undefined || after > last) {
       // Nothing kept yet, or the log moved on through another process: start the stretch here.
       this.after = after;
