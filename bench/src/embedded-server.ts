@@ -1,7 +1,10 @@
 // The system under test of the end-to-end benches: `npm start`'s process (embedded/dist/main.js) in a
 // process of its own, on a data folder of the bench's, and a JSON client for its HTTP API.
-// The server logs at `warn` so that its request log lines do not end up measured through a pipe.
+// The server logs at `warn` so that its request log lines do not end up measured through a pipe; its output
+// goes to `server.log` in the data folder. BENCH_SERVER_NODE_ARGS is passed to the server's node
+// (`BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` profiles it).
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,6 +19,8 @@ export interface EmbeddedServer {
   readonly port: number;
   readonly realtimePort: number;
   readonly pid: number;
+  /** User and system CPU time the server has used so far (Linux only). */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -29,7 +34,7 @@ export interface EmbeddedServerOptions {
    * WebSocket connection. Without it the server keeps the limit the bench was started with.
    */
   readonly raiseFileLimit?: boolean;
-  /** Node options for the server (`--cpu-prof`, say). */
+  /** Node options for the server (`--cpu-prof`, say); BENCH_SERVER_NODE_ARGS when not given. */
   readonly nodeOptions?: readonly string[];
 }
 
@@ -47,11 +52,21 @@ export async function startEmbeddedServer(dataDir: string, options: EmbeddedServ
     RATE_LIMIT_REGISTER_PER_IP: '1000/60',
     ...options.env,
   };
-  const nodeArgs = [...(options.nodeOptions ?? []), entry];
+  const nodeOptions = options.nodeOptions ?? process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const nodeArgs = [...nodeOptions, entry];
+  const serverLog = fs.openSync(path.join(dataDir, 'server.log'), 'a');
+  const stdio: ['ignore', number, 'inherit'] = ['ignore', serverLog, 'inherit'];
   const child: ChildProcess = options.raiseFileLimit
-    ? spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', process.execPath, ...nodeArgs], { env, stdio: ['ignore', 'ignore', 'inherit'] })
-    : spawn(process.execPath, nodeArgs, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    ? spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', process.execPath, ...nodeArgs], { env, stdio })
+    : spawn(process.execPath, nodeArgs, { env, stdio });
+  fs.closeSync(serverLog);
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (!stopping) process.stderr.write(`the embedded server exited (code ${code}, signal ${signal}) before the bench stopped it\n`);
+      resolve();
+    }),
+  );
   const client = new JsonClient(port, options.maxSockets ?? 100);
   const deadline = Date.now() + 30_000;
   while (!(await client.ready())) {
@@ -63,7 +78,17 @@ export async function startEmbeddedServer(dataDir: string, options: EmbeddedServ
     port,
     realtimePort,
     pid: child.pid!,
+    cpuSeconds: () => {
+      try {
+        // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in clock ticks (100 per second on Linux).
+        const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return undefined;
+      }
+    },
     stop: async () => {
+      stopping = true;
       client.close();
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -81,12 +106,12 @@ export async function freePort(): Promise<number> {
 
 /** JSON over keep-alive connections, one per concurrent caller. */
 export class JsonClient {
-  private readonly agent: http.Agent;
+  private agent: http.Agent;
   private registered = 0;
 
   constructor(
     readonly port: number,
-    maxSockets: number,
+    private readonly maxSockets: number,
   ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
@@ -117,6 +142,12 @@ export class JsonClient {
 
   close(): void {
     this.agent.destroy();
+  }
+
+  /** Starts over with new connections, for when the old ones may have been closed unnoticed. */
+  dropIdleConnections(): void {
+    this.agent.destroy();
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
   }
 
   private request<T>(method: string, urlPath: string, body?: unknown, token?: string, expected = 200, json = true): Promise<T> {

@@ -7,7 +7,11 @@
 //                           appends and the running projectors catch up
 //   projection.rebuild      the rooms projection rebuilding a new generation from the whole log
 // The server runs in a process of its own (as in production, and so the client does not share its core),
-// logging at `warn` so that its request log lines do not end up measured through a pipe.
+// logging at `warn` so that its request log lines do not end up measured through a pipe; its output goes
+// to `server.log` in the data folder, which is kept (and named) when the bench fails.
+// `npm run bench -- messaging send` (or `history`, `rebuild`, several at once) runs only those parts;
+// the rebuild then replays whatever the earlier parts appended. BENCH_SERVER_NODE_ARGS is passed to the
+// server's node (`BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` profiles it).
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,24 +41,36 @@ const PAGE_SIZE = 50;
 const PAGES_TIMED = 2_000;
 const REBUILD_GENERATION = 99;
 
-export async function messagingBench(): Promise<void> {
+const PARTS = ['send', 'history', 'rebuild'] as const;
+type Part = (typeof PARTS)[number];
+
+export async function messagingBench(args: readonly string[] = []): Promise<void> {
+  const unknown = args.filter((arg) => !(PARTS as readonly string[]).includes(arg));
+  if (unknown.length > 0) throw new Error(`unknown part ${unknown.join(', ')}: choose among ${PARTS.join(', ')}`);
+  const runs = (part: Part) => args.length === 0 || args.includes(part);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-bench-messaging-'));
-  const server = await startEmbeddedServer(dataDir, { maxSockets: SENDERS * 2 });
+  let failed = true;
   try {
-    const senders = await Promise.all(Array.from({ length: SENDERS }, () => server.client.register()));
-    await sendBench(server.client, senders);
-    await historyBench(server, dataDir, senders[0]!);
+    if (runs('send') || runs('history')) {
+      const server = await startEmbeddedServer(dataDir, { maxSockets: SENDERS * 2 });
+      try {
+        const senders = await Promise.all(Array.from({ length: SENDERS }, () => server.client.register()));
+        if (runs('send')) await sendBench(server, senders);
+        if (runs('history')) await historyBench(server, dataDir, senders[0]!);
+      } finally {
+        await server.stop();
+      }
+    }
+    if (runs('rebuild')) await rebuildBench(dataDir);
+    failed = false;
   } finally {
-    await server.stop();
-  }
-  try {
-    await rebuildBench(dataDir);
-  } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (failed) process.stderr.write(`the bench's data and the server's log are kept in ${dataDir}\n`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-async function sendBench(client: JsonClient, senders: readonly Person[]): Promise<void> {
+async function sendBench(server: EmbeddedServer, senders: readonly Person[]): Promise<void> {
+  const { client } = server;
   const [owner, ...others] = senders;
   const room = (await client.call<{ room: { id: string } }>('POST', '/api/rooms', owner!, { name: 'Bench', memberIds: others.map((p) => p.id) })).room;
   const sendMessages = async (count: number) => {
@@ -70,8 +86,16 @@ async function sendBench(client: JsonClient, senders: readonly Person[]): Promis
   };
   await sendMessages(WARM_UP_MESSAGES);
   const startedAt = process.hrtime.bigint();
+  const cpuBefore = server.cpuSeconds();
+  const clientCpuBefore = process.cpuUsage();
   await sendMessages(MESSAGES_SENT);
-  report({ bench: 'messaging.send', value: perSecond(MESSAGES_SENT, startedAt), unit: 'messages/s', messages: MESSAGES_SENT, concurrentSenders: SENDERS, path: 'http', stores: 'embedded sqlite', projectorsRunning: true });
+  const rate = perSecond(MESSAGES_SENT, startedAt);
+  const cpuAfter = server.cpuSeconds();
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const clientCpuMsPerMessage = round((clientCpu.user + clientCpu.system) / 1000 / MESSAGES_SENT);
+  // The server's CPU time per message is steadier than the rate on a machine others are using too.
+  const serverCpuMsPerMessage = cpuBefore === undefined || cpuAfter === undefined ? undefined : round(((cpuAfter - cpuBefore) * 1000) / MESSAGES_SENT);
+  report({ bench: 'messaging.send', value: rate, unit: 'messages/s', messages: MESSAGES_SENT, concurrentSenders: SENDERS, path: 'http', stores: 'embedded sqlite', projectorsRunning: true, serverCpuMsPerMessage, clientCpuMsPerMessage, loadAverage: round(os.loadavg()[0]!) });
 }
 
 async function historyBench(server: EmbeddedServer, dataDir: string, owner: Person): Promise<void> {
@@ -96,6 +120,8 @@ async function historyBench(server: EmbeddedServer, dataDir: string, owner: Pers
     await store.close();
   }
   const seededIn = Number(process.hrtime.bigint() - seedStartedAt) / 1e9;
+  // The synchronous seeding kept this process from noticing the server close idle connections.
+  client.dropIdleConnections();
   const catchUpStartedAt = process.hrtime.bigint();
   for (;;) {
     const rooms = await client.call<{ id: string; lastSeq: number }[]>('GET', '/api/rooms', owner);
@@ -167,3 +193,4 @@ async function timed(times: number, run: () => Promise<void>): Promise<{ p50: nu
   const at = (fraction: number) => round(durations[Math.min(durations.length - 1, Math.floor(durations.length * fraction))]!);
   return { p50: at(0.5), p99: at(0.99) };
 }
+

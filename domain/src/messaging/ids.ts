@@ -37,15 +37,21 @@ export function roomMessagesStreamId(roomId: string): string {
 }
 
 export function uuidV5(namespace: string, name: string): string {
-  const namespaceBytes = Uint8Array.from(namespace.replace(/-/g, '').match(/../g) ?? [], (pair) => parseInt(pair, 16));
-  if (namespaceBytes.length !== 16) throw new Error(`not a UUID: ${namespace}`);
+  const namespaceHex = namespace.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/i.test(namespaceHex)) throw new Error(`not a UUID: ${namespace}`);
   const nameBytes = utf8(name);
   const input = new Uint8Array(16 + nameBytes.length);
-  input.set(namespaceBytes);
+  for (let i = 0; i < 16; i++) input[i] = parseInt(namespaceHex.slice(i * 2, i * 2 + 2), 16);
   input.set(nameBytes, 16);
-  const bytes = sha1(input).slice(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const bytes = sha1(input);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  let hex = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) hex += '-';
+    hex += HEX_BYTES[bytes[i]!];
+  }
+  return hex;
 }
+
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));

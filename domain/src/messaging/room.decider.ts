@@ -37,7 +37,7 @@ import type {
 } from './room.commands';
 import { blocked, forbidden, lastOwnerCannotLeave, messageNotFound, notAMember, roomAlreadyExists, roomNotFound } from './room.errors';
 import type { ForwardOrigin, MessageSent, MessageStreamEvent, RoomEvent, RoomStreamEvent } from './room.events';
-import { type ActiveRoom, clearedUpToSeq, evolveRoom, initialRoomState, memberOf, messageSeenBy, type RoomMember, type RoomMessage, type RoomState, sentMessage } from './room.state';
+import { type ActiveRoom, clearedUpToSeq, evolveRoom, initialRoomState, memberOf, messageSeenBy, messageWithId, type RoomMember, type RoomMessage, type RoomState } from './room.state';
 import { canActOn, canGrant, mayPerform, type RoomAction } from './roles';
 import {
   validateClientMessageId, validateDirectRoomPair, validateMessageText, validateReactionEmoji, validateReadSeq, validateRoomAnnouncement,
@@ -293,13 +293,15 @@ function post(
   const { roomId, actorId: authorId, clientMessageId, at } = command;
   const invalid = validateClientMessageId(clientMessageId);
   if (invalid) return invalid;
-  if (sentMessage(state, authorId, clientMessageId)) return [];
+  // Derived once (a SHA-1) for both the repeat check and the event: `sentMessage` would derive it again.
+  const messageId = messageEventId(authorId, clientMessageId);
+  if (messageWithId(state, messageId)) return [];
   if (room.kind === 'direct' && command.blockedByOther) return blocked();
   const posted = content();
   if (isDomainError(posted)) return posted;
   const sent: MessageSent = {
     type: 'MessageSent',
-    data: { roomId, messageId: messageEventId(authorId, clientMessageId), seq: state.log.lastSeq + 1, authorId, clientMessageId, ...posted, at },
+    data: { roomId, messageId, seq: state.log.lastSeq + 1, authorId, clientMessageId, ...posted, at },
   };
   return [sent];
 }

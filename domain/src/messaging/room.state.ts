@@ -198,5 +198,10 @@ export function messageSeenBy(state: RoomState, room: ActiveRoom, userId: string
  * this is the message to answer with.
  */
 export function sentMessage(state: RoomState, authorId: string, clientMessageId: string): RoomMessage | undefined {
-  return getEntry(state.log.messages, messageEventId(authorId, clientMessageId));
+  return messageWithId(state, messageEventId(authorId, clientMessageId));
+}
+
+/** The message with this id, whoever has cleared it or deleted it. */
+export function messageWithId(state: RoomState, messageId: string): RoomMessage | undefined {
+  return getEntry(state.log.messages, messageId);
 }

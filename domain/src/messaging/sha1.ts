@@ -10,31 +10,61 @@ export function sha1(message: Uint8Array): Uint8Array {
   view.setUint32(paddedLength - 8, Math.floor(message.length / 0x20000000));
   view.setUint32(paddedLength - 4, (message.length * 8) >>> 0);
 
-  const h = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
-  const w = new Uint32Array(80);
+  // Written with plain locals and no allocation per round: message ids are derived on every send.
+  let h0 = 0x67452301;
+  let h1 = 0xefcdab89;
+  let h2 = 0x98badcfe;
+  let h3 = 0x10325476;
+  let h4 = 0xc3d2e1f0;
+  const w = new Int32Array(80);
   for (let block = 0; block < paddedLength; block += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(block + i * 4);
-    for (let i = 16; i < 80; i++) w[i] = rotateLeft(word(w, i - 3) ^ word(w, i - 8) ^ word(w, i - 14) ^ word(w, i - 16), 1);
-    let [a, b, c, d, e] = h as [number, number, number, number, number];
+    for (let i = 0; i < 16; i++) w[i] = view.getInt32(block + i * 4);
+    for (let i = 16; i < 80; i++) {
+      const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
+      w[i] = (x << 1) | (x >>> 31);
+    }
+    let a = h0;
+    let b = h1;
+    let c = h2;
+    let d = h3;
+    let e = h4;
     for (let i = 0; i < 80; i++) {
-      const [f, k] =
-        i < 20 ? [(b & c) | (~b & d), 0x5a827999]
-        : i < 40 ? [b ^ c ^ d, 0x6ed9eba1]
-        : i < 60 ? [(b & c) | (b & d) | (c & d), 0x8f1bbcdc]
-        : [b ^ c ^ d, 0xca62c1d6];
-      const next = (rotateLeft(a, 5) + f + e + k + word(w, i)) >>> 0;
+      let f: number;
+      let k: number;
+      if (i < 20) {
+        f = (b & c) | (~b & d);
+        k = 0x5a827999;
+      } else if (i < 40) {
+        f = b ^ c ^ d;
+        k = 0x6ed9eba1;
+      } else if (i < 60) {
+        f = (b & c) | (b & d) | (c & d);
+        k = 0x8f1bbcdc;
+      } else {
+        f = b ^ c ^ d;
+        k = 0xca62c1d6;
+      }
+      const next = (((a << 5) | (a >>> 27)) + f + e + k + w[i]!) | 0;
       e = d;
       d = c;
-      c = rotateLeft(b, 30);
+      c = (b << 30) | (b >>> 2);
       b = a;
       a = next;
     }
-    [a, b, c, d, e].forEach((value, i) => (h[i] = ((h[i] ?? 0) + value) >>> 0));
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
   }
 
   const digest = new Uint8Array(20);
   const digestView = new DataView(digest.buffer);
-  h.forEach((value, i) => digestView.setUint32(i * 4, value));
+  digestView.setInt32(0, h0);
+  digestView.setInt32(4, h1);
+  digestView.setInt32(8, h2);
+  digestView.setInt32(12, h3);
+  digestView.setInt32(16, h4);
   return digest;
 }
 
@@ -50,12 +80,4 @@ export function utf8(text: string): Uint8Array {
     else bytes.push(0xf0 | (scalar >> 18), 0x80 | ((scalar >> 12) & 0x3f), 0x80 | ((scalar >> 6) & 0x3f), 0x80 | (scalar & 0x3f));
   }
   return Uint8Array.from(bytes);
-}
-
-function rotateLeft(value: number, bits: number): number {
-  return ((value << bits) | (value >>> (32 - bits))) >>> 0;
-}
-
-function word(words: Uint32Array, index: number): number {
-  return words[index] ?? 0;
 }

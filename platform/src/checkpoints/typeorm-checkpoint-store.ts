@@ -11,6 +11,7 @@ import {
   type QueryRunner,
   type ValueTransformer,
 } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { CheckpointStore, ProjectionCheckpoint, ProjectionFailure } from './checkpoint-store';
 
 const TABLE = 'projection_checkpoints';
@@ -110,6 +111,7 @@ const NO_FAILURE: FailureColumns = {
 
 export class TypeormCheckpointStore implements CheckpointStore {
   private readonly manager: EntityManager;
+  private moveStatement?: { readonly sql: string; readonly updatedAt: ColumnMetadata };
 
   /** Pass a transaction's EntityManager to write the checkpoint in that transaction. */
   constructor(source: DataSource | EntityManager) {
@@ -133,7 +135,26 @@ export class TypeormCheckpointStore implements CheckpointStore {
   async save(projection: string, position: number): Promise<void> {
     // The position test is in the UPDATE itself, so two racing saves cannot move the checkpoint back.
     // Saving the position already stored is allowed: it is how a failure is cleared by moving on.
+    if (await this.movePosition(projection, position)) return;
     await this.updateCreatingIfMissing(projection, { position, ...NO_FAILURE, updatedAt: new Date() }, position);
+  }
+
+  /**
+   * The UPDATE that `save` needs, as plain SQL: it runs after every batch of every user-view projection,
+   * and building it with the query builder cost about 9 times the statement itself (160 µs against 18
+   * on SQLite). False when no row was updated (none yet, or already further on).
+   */
+  private async movePosition(projection: string, position: number): Promise<boolean> {
+    const { connection } = this.manager;
+    this.moveStatement ??= moveStatementOf(connection);
+    const updatedAt: unknown = connection.driver.preparePersistentValue(new Date(), this.moveStatement.updatedAt);
+    const runner = this.manager.queryRunner ?? connection.createQueryRunner();
+    try {
+      const result = (await runner.query(this.moveStatement.sql, [position, updatedAt, projection, position], true)) as { affected?: number };
+      return (result.affected ?? 0) > 0;
+    } finally {
+      if (runner !== this.manager.queryRunner) await runner.release();
+    }
   }
 
   async markFailed(projection: string, failure: ProjectionFailure): Promise<void> {
@@ -184,6 +205,22 @@ export class TypeormCheckpointStore implements CheckpointStore {
       .execute();
     await update();
   }
+}
+
+/** `save`'s UPDATE in the data source's dialect (MySQL and SQLite both take `?` placeholders). */
+function moveStatementOf(connection: DataSource): { sql: string; updatedAt: ColumnMetadata } {
+  const metadata = connection.getMetadata(ProjectionCheckpointEntity);
+  const column = (property: keyof ProjectionCheckpointEntity) => {
+    const found = metadata.findColumnWithPropertyName(property);
+    if (!found) throw new Error(`${TABLE} has no column for ${property}`);
+    return found;
+  };
+  const name = (property: keyof ProjectionCheckpointEntity) => connection.driver.escape(column(property).databaseName);
+  const clearFailure = (Object.keys(NO_FAILURE) as (keyof FailureColumns)[]).map((property) => `${name(property)} = NULL`).join(', ');
+  const sql =
+    `UPDATE ${connection.driver.escape(metadata.tableName)} SET ${name('position')} = ?, ${clearFailure}, ${name('updatedAt')} = ? ` +
+    `WHERE ${name('projection')} = ? AND ${name('position')} <= ?`;
+  return { sql, updatedAt: column('updatedAt') };
 }
 
 function toCheckpoint(row: ProjectionCheckpointEntity): ProjectionCheckpoint {

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Transaction } from 'better-sqlite3';
 import { type SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
+import { LogTail } from './log-tail';
 import {
   type AppendResult,
   type EventMetadata,
@@ -65,10 +66,12 @@ function appendSignal(file: string): EventEmitter {
 
 export class SqliteEventStore implements EventStore {
   private readonly statements;
-  private readonly append: Transaction<(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) => AppendResult>;
+  private readonly append: Transaction<(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]) => AppendResult>;
   private readonly signal: EventEmitter;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<Subscription>();
+  /** What the subscriptions read, shared: an append that wakes them all is read from the file once. */
+  private readonly tail = new LogTail((after, maxCount) => this.readAllSync(after, maxCount));
 
   /** Opens (and creates, if need be) the store in a file of its own connection. */
   static open(file: string, options: SqliteEventStoreOptions & { synchronous?: 'normal' | 'full' } = {}): SqliteEventStore {
@@ -97,13 +100,16 @@ export class SqliteEventStore implements EventStore {
       all: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       head: db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
     };
-    this.append = db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision) =>
-      this.appendInTransaction(streamId, events, expected),
+    this.append = db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]) =>
+      this.appendInTransaction(streamId, events, expected, inserted),
     );
   }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    const result = this.append.immediate(streamId, events, options.expectedRevision);
+    const inserted: EventRow[] = [];
+    const result = this.append.immediate(streamId, events, options.expectedRevision, inserted);
+    // Committed: the subscriptions about to wake find these in the shared tail instead of reading them back.
+    if (inserted.length > 0 && this.subscriptions.size > 0) this.tail.appended(inserted.map(toRecordedEvent));
     if (events.length > 0) this.signal.emit('append');
     return result;
   }
@@ -111,7 +117,7 @@ export class SqliteEventStore implements EventStore {
   // Runs inside a BEGIN IMMEDIATE transaction (see the constructor), so nobody else writes meanwhile.
   // A repeated batch is only looked for when the append would otherwise fail: a retry either finds
   // the stream moved on (wrong revision) or collides with its own event ids (unique violation).
-  private appendInTransaction(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): AppendResult {
+  private appendInTransaction(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]): AppendResult {
     const current = this.statements.revision.get(streamId)?.revision ?? undefined;
     try {
       checkExpectedRevision(streamId, expected, current);
@@ -127,7 +133,9 @@ export class SqliteEventStore implements EventStore {
       revision += 1;
       const metadata = event.metadata && Object.keys(event.metadata).length > 0 ? JSON.stringify(event.metadata) : null;
       try {
-        position = Number(this.statements.insert.run(streamId, revision, event.id, event.type, JSON.stringify(event.data ?? null), metadata, now).lastInsertRowid);
+        const data = JSON.stringify(event.data ?? null);
+        position = Number(this.statements.insert.run(streamId, revision, event.id, event.type, data, metadata, now).lastInsertRowid);
+        inserted.push({ position, stream_id: streamId, revision, event_id: event.id, type: event.type, data, metadata, created_at: now });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // Nothing of this batch is written yet when its first event collides (the transaction rolls back otherwise).
@@ -185,7 +193,11 @@ export class SqliteEventStore implements EventStore {
     let after = options.after ?? 0;
     let closed = false;
     let wake: (() => void) | undefined;
-    const onAppend = () => wake?.();
+    let appendsSignalled = 0;
+    const onAppend = () => {
+      appendsSignalled++;
+      wake?.();
+    };
     this.signal.on('append', onAppend);
 
     const nextAppend = () =>
@@ -206,10 +218,11 @@ export class SqliteEventStore implements EventStore {
       this.subscriptions.delete(subscription);
     };
 
-    const readBatch = (from: number) => this.readAllSync(from, batchSize);
+    const readBatch = (from: number) => this.tail.read(from, batchSize);
     async function* events(): AsyncGenerator<RecordedEvent> {
       try {
         while (!closed) {
+          const signalledBefore = appendsSignalled;
           const batch = readBatch(after);
           if (batch.length === 0) {
             await nextAppend();
@@ -220,6 +233,9 @@ export class SqliteEventStore implements EventStore {
             after = event.position;
             yield event;
           }
+          // A short batch was all there was when it was read: unless this process appended since, wait
+          // for the next append (or poll) rather than ask the file at once, which would only find nothing.
+          if (batch.length < batchSize && appendsSignalled === signalledBefore && !closed) await nextAppend();
         }
       } finally {
         stop();

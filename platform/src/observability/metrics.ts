@@ -16,13 +16,39 @@ export const eventStoreAppendSeconds = new Histogram({
   registers: [metricsRegistry],
 });
 
-/** How many events of the global log a projection still has to apply to reach the head. */
+/** How each running projection works out its lag, asked when the metrics are read (see `reportProjectionLag`). */
+const projectionLags = new Map<string, () => Promise<number>>();
+
+/**
+ * How many events of the global log a projection still has to apply to reach the head, worked out when
+ * the metrics are read rather than after every batch (a query of the log's head per batch and
+ * projection), so that it also grows while a projection is stopped on a failed event.
+ */
 export const projectionLag = new Gauge({
   name: 'projection_lag_events',
   help: 'Events between the head of the event log and the last one the projection applied',
   labelNames: ['projection'] as const,
   registers: [metricsRegistry],
+  async collect() {
+    await Promise.all(
+      [...projectionLags].map(async ([projection, lag]) => {
+        try {
+          this.set({ projection }, Math.max(0, await lag()));
+        } catch {
+          // The store cannot be reached right now: the last value stays, and readiness says why.
+        }
+      }),
+    );
+  },
 });
+
+/** Has `projection_lag_events{projection}` worked out by `lag` whenever the metrics are read, until the returned function is called. */
+export function reportProjectionLag(projection: string, lag: () => Promise<number>): () => void {
+  projectionLags.set(projection, lag);
+  return () => {
+    if (projectionLags.get(projection) === lag) projectionLags.delete(projection);
+  };
+}
 
 export const projectionEventsProcessed = new Counter({
   name: 'projection_events_processed_total',

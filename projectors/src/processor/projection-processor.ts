@@ -4,7 +4,7 @@
 // `admin status`), logged and counted, and the processor waits until `admin retry` or `admin skip`
 // clears it.
 import type { ChangeFeed, EventStore, RecordedEvent, Subscription } from '@chat/platform';
-import { projectionEventsProcessed, projectionFailed, projectionLag } from '@chat/platform';
+import { projectionEventsProcessed, projectionFailed, reportProjectionLag } from '@chat/platform';
 import type { Logger } from 'pino';
 import type { Projection, ProjectionContext, ProjectionStore } from './projection';
 
@@ -58,10 +58,13 @@ export class ProjectionProcessor {
   start(): void {
     if (this.running) return;
     this.stopping = false;
-    this.running = this.run().catch((error: unknown) => {
-      this.options.logger.fatal({ err: error, projection: this.name }, 'projection processor crashed');
-      throw error;
-    });
+    const stopReportingLag = reportProjectionLag(this.name, async () => (await this.options.eventStore.headPosition()) - this.position);
+    this.running = this.run()
+      .catch((error: unknown) => {
+        this.options.logger.fatal({ err: error, projection: this.name }, 'projection processor crashed');
+        throw error;
+      })
+      .finally(stopReportingLag);
   }
 
   /** Finishes the batch in hand, records its checkpoint and stops. */
@@ -92,7 +95,6 @@ export class ProjectionProcessor {
         continue;
       }
       projectionFailed.set({ projection: this.name }, 0);
-      await this.updateLag();
       const failed = await this.follow();
       if (!failed) return;
     }
@@ -111,10 +113,12 @@ export class ProjectionProcessor {
         pending = undefined;
         if (first.done) return false;
         batch.push(first.value);
-        // Take whatever else is already available, without waiting for more, up to a batch.
+        // Take whatever else is already available, without waiting for more, up to a batch: what
+        // arrives before the next turn of the event loop (one timer for the whole batch).
+        const turnEnds = nextMacrotask();
         while (batch.length < this.batchSize) {
           const next = iterator.next();
-          const ready = await Promise.race([next, nextMacrotask()]);
+          const ready = await Promise.race([next, turnEnds]);
           if (ready === undefined) {
             pending = next;
             break;
@@ -171,7 +175,6 @@ export class ProjectionProcessor {
     this.processed += batch.length;
     projectionEventsProcessed.inc({ projection: projection.name }, batch.length);
     await this.publish(changes);
-    await this.updateLag();
     this.settleWaiters();
     if (applied > 0) this.options.logger.trace({ projection: projection.name, position: last.position, applied }, 'batch committed');
   }
@@ -187,11 +190,6 @@ export class ProjectionProcessor {
         this.options.logger.warn({ err: error, topic: change.topic }, 'could not publish a change');
       }
     }
-  }
-
-  private async updateLag(): Promise<void> {
-    const head = await this.options.eventStore.headPosition();
-    projectionLag.set({ projection: this.name }, Math.max(0, head - this.position));
   }
 
   private async recordFailure(event: RecordedEvent, error: unknown): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type ChangeMessage, InProcessChangeFeed, type SqliteDatabase, SqliteEventStore, openSqlite } from '@chat/platform';
+import { type ChangeMessage, InProcessChangeFeed, type SqliteDatabase, SqliteEventStore, openSqlite, renderMetrics } from '@chat/platform';
 import pino from 'pino';
 import type { Projection } from './projection';
 import { ProjectionProcessor } from './projection-processor';
@@ -123,6 +123,21 @@ describe('projection processor', () => {
     expect(checkpoint.failure).toMatchObject({ position: poison.position, eventId: poison.id, eventType: 'Said', streamId: 'room-2', message: 'cannot apply poison' });
   });
 
+  it('reports its lag behind the head when the metrics are read, growing while it is stopped on a failure', async () => {
+    const lag = async () => Number(/^projection_lag_events\{projection="recording@1"\} (\d+)$/m.exec((await renderMetrics()).body)?.[1]);
+    await append('room-1', 'a', 'b');
+    const running = processor();
+    running.start();
+    await running.waitUntilCaughtUp();
+    expect(await lag()).toBe(0);
+    failOn.add('poison');
+    await append('room-2', 'poison');
+    await eventually(async () => (await store.checkpoints.read('recording@1'))?.failure !== undefined);
+    expect(await lag()).toBe(1);
+    await append('room-1', 'c', 'd');
+    expect(await lag()).toBe(3);
+  });
+
   it('tries the failed event again once its failure is cleared (admin retry)', async () => {
     await append('room-1', 'a');
     await append('room-1', 'flaky', 'b');
@@ -168,5 +183,41 @@ describe('projection processor', () => {
     expect(applied()).toEqual(['hello 👋']);
     expect(received).toHaveLength(1);
     await feed.close();
+  });
+
+  it('runs beside other processors on the same store, each applying every event once, in order, and checkpointing the head', async () => {
+    // As in a projectors process: one store, one subscription per projection, all woken by each append.
+    // Appends come in turns of their own, as requests do: a batch's transaction never yields to another turn.
+    const appendInTurn = async (stream: string, ...texts: string[]) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return append(stream, ...texts);
+    };
+    const seen = new Map<string, number[]>();
+    const following = (name: string) => {
+      seen.set(name, []);
+      const created = new ProjectionProcessor({
+        eventStore,
+        store,
+        projection: { name, handles: () => true, apply: async (event) => void seen.get(name)!.push(event.position) },
+        logger,
+        batchSize: 5,
+      });
+      processors.push(created);
+      return created;
+    };
+    await append('room-1', 'a', 'b', 'c');
+    const live = ['one', 'two', 'three'].map((name) => following(name));
+    live.forEach((p) => p.start());
+    let head = 0;
+    for (let i = 0; i < 30; i++) head = (await appendInTurn(`room-${i % 4}`, ...Array.from({ length: 1 + (i % 6) }, (_, j) => `text ${i}.${j}`))).position;
+    const late = following('late');
+    late.start();
+    head = (await appendInTurn('room-9', 'last')).position;
+    for (const p of [...live, late]) await p.waitUntilCaughtUp(head);
+    const everything = Array.from({ length: head }, (_, i) => i + 1);
+    for (const name of seen.keys()) {
+      expect(seen.get(name)).toEqual(everything);
+      expect((await store.checkpoints.read(name))?.position).toBe(head);
+    }
   });
 });
