@@ -29,7 +29,7 @@ import {
   SqliteMessageHistoryRepository,
 } from '@chat/platform';
 import { findReadModel, ProjectionProcessor } from '@chat/projectors';
-import { type EmbeddedServer, type JsonClient, type Person, startEmbeddedServer } from './embedded-server';
+import { type EmbeddedServer, type Person, startEmbeddedServer } from './embedded-server';
 import { perSecond, report, round } from './report';
 
 const SENDERS = 50;
