@@ -148,6 +148,9 @@ if (missing && required) {
       await alice.getByRole('button', { name: 'Chat with Bob' }).click();
       await visible(alice.getByRole('heading', { level: 1, name: 'Bob' }));
       expect(alice.url()).toMatch(/\/rooms\/[0-9a-f-]{36}$/);
+      // Bob is signed in: his presence says so in words as well as in colour.
+      await visible(roomRow(alice, 'Bob').getByRole('img', { name: 'Online', exact: true }));
+      await visible(alice.locator('.room-subtitle', { hasText: /^online$/ }));
     });
 
     it('exchanges messages live, with the typing indicator', async () => {
@@ -396,6 +399,16 @@ if (missing && required) {
       await visible(page.getByRole('heading', { name: 'Sign in' }));
       await visible(page.getByText('Your session ended: sign in again'));
       await context.close();
+    });
+
+    it('shows a person going offline live, with when they were last seen', async () => {
+      await openRoom(alice, 'Bob');
+      await visible(roomRow(alice, 'Bob').getByRole('img', { name: 'Online', exact: true }));
+      await bobContext.close();
+      // After the server's grace for a page reload (2 s), Alice is told.
+      await visible(roomRow(alice, 'Bob').getByRole('img', { name: /^Offline, last seen / }));
+      await visible(alice.locator('.room-subtitle', { hasText: /^last seen (today|yesterday) at / }));
+      await shoot(alice, 'desktop-presence-offline');
     });
 
     it('works at phone width: the room list, a room, and the settings', async () => {

@@ -125,6 +125,12 @@ export class Chat {
     return user;
   }
 
+  /** People as a search found them: the freshest word on them until a presence frame says otherwise. */
+  notePeople(people: readonly PublicProfile[]): void {
+    for (const person of people) if (person.id !== this.me.id) this.users.set(person.id, person);
+    this.changed();
+  }
+
   private loadUser(userId: string, fresh = false): Promise<void> {
     const pending = this.userRequests.get(userId);
     if (pending && !fresh) return pending;
@@ -390,7 +396,10 @@ export class Chat {
       case 'presence': {
         const userId = typeof data.userId === 'string' ? data.userId : undefined;
         const user = userId ? this.users.get(userId) : undefined;
-        if (userId && user) this.users.set(userId, { ...user, online: Boolean(data.online), lastSeenAt: (data.lastSeenAt as string | undefined) ?? user.lastSeenAt });
+        // Online, the frame's time is when they came online: last seen stays as it was until they leave.
+        const online = data.online === true;
+        const lastSeenAt = !online && typeof data.lastSeenAt === 'string' ? data.lastSeenAt : user?.lastSeenAt;
+        if (userId && user) this.users.set(userId, { ...user, online, lastSeenAt: lastSeenAt ?? null });
         break;
       }
       default:

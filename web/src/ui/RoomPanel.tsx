@@ -7,6 +7,7 @@ import type { RoomRole } from '../api/types';
 import { useChat } from '../app/context';
 import { grantableBy, mayActOn, mayAdminister } from '../app/roles';
 
+import { PresenceDot } from './PresenceDot';
 import { UserSearch } from './UserSearch';
 
 
@@ -96,11 +97,8 @@ export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => 
             const grantable = grantableBy(myRole);
             return (
               <li key={member.userId} className="member">
-                <span className={`presence-dot ${me || user?.online ? 'online' : 'offline'}`} aria-hidden="true" />
-                <span className="member-name">
-                  {me ? `${chat.me.displayName} (you)` : (user?.displayName ?? '…')}
-                  <span className="visually-hidden">{me || user?.online ? ', online' : ', offline'}</span>
-                </span>
+                <PresenceDot person={me ? { ...chat.me, online: true } : user} />
+                <span className="member-name">{me ? `${chat.me.displayName} (you)` : (user?.displayName ?? '…')}</span>
                 {canActOn && admin ? (
                   <>
                     <label className="visually-hidden" htmlFor={`role-${member.userId}`}>
