@@ -328,6 +328,20 @@ if (missing && required) {
 
     it('loses no message and doubles none when one side goes offline, and sends what was written offline once', async () => {
       await openRoom(alice, 'Team');
+      await visible(bob.getByRole('heading', { level: 1, name: 'Team' }));
+      const teamId = bob.url().split('/').pop()!;
+      // How Bob catches up: the server resumes from his cursor; the history over HTTP is not read again.
+      const authFrames: { cursors?: Record<string, number> }[] = [];
+      const gapReads: string[] = [];
+      bob.on('websocket', (socket) =>
+        socket.on('framesent', ({ payload }) => {
+          const frame = JSON.parse(String(payload)) as { type: string; cursors?: Record<string, number> };
+          if (frame.type === 'auth') authFrames.push(frame);
+        }),
+      );
+      bob.on('request', (request) => {
+        if (/\/messages\?.*after=/.test(request.url())) gapReads.push(request.url());
+      });
       await bobContext.setOffline(true);
       await visible(bob.locator('[data-connection="offline"]'));
       for (const text of ['While away 1', 'While away 2', 'While away 3']) await send(alice, text);
@@ -350,6 +364,8 @@ if (missing && required) {
         expect(new Set(seqs).size).toBe(seqs.length);
         expect(await page.locator('article.message.outgoing').count()).toBe(0);
       }
+      expect(authFrames.map((frame) => frame.cursors?.[teamId])).toEqual([expect.any(Number)]);
+      expect(gapReads).toEqual([]);
     });
 
     it('opens a deep link to a room after signing in, and shows the server’s refusals on the forms', async () => {

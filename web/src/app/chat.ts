@@ -6,9 +6,9 @@ import { createActor, fromPromise, type ActorRefFrom } from 'xstate';
 import { ApiClient } from '../api/client';
 import type { ClientConfig, LastMessage, Message, Profile, PublicProfile, RoomDetails, RoomListItem, ServerFrame } from '../api/types';
 import { composerMachine, type Submission } from '../machines/composer.machine';
-import { browserSocket, connectionMachine } from '../machines/connection.machine';
+import { browserSocket, connectionMachine, type RoomCursors } from '../machines/connection.machine';
 import { newClientMessageId, outboxMachine } from '../machines/outbox.machine';
-import { roomMachine } from '../machines/room.machine';
+import { contiguousEnd, roomMachine } from '../machines/room.machine';
 
 /** A typing state lasts this long without a renewal (the server's own timeout, and a little). */
 const TYPING_SHOWN_MS = 6_000;
@@ -57,10 +57,16 @@ export class Chat {
     this.composer = createActor(composerMachine, { input: { maxLength: config.limits.maxMessageLength } });
     this.connection = createActor(
       connectionMachine.provide({
-        actors: { socket: browserSocket, resume: fromPromise(() => this.resume()) },
-        actions: { deliver: (_, frame) => this.onFrame(frame), tokenRejected: () => onTokenRejected() },
+        actors: { socket: browserSocket, resume: fromPromise(({ input }) => this.resume(input.cursors)) },
+        actions: {
+          deliver: (_, frame) => this.onFrame(frame),
+          tokenRejected: () => onTokenRejected(),
+          catchUpOverHttp: (_, cursors) => {
+            for (const roomId of Object.keys(cursors)) this.roomActors.get(roomId)?.send({ type: 'RESUME' });
+          },
+        },
       }),
-      { input: { url: config.wsUrl, accessToken, online: navigator.onLine } },
+      { input: { url: config.wsUrl, accessToken, cursors: () => this.heldCursors(), online: navigator.onLine } },
     );
     this.composer.on('typing', ({ roomId, state }) => this.connection.send({ type: 'SEND', frame: { type: 'typing', roomId, state } }));
     this.composer.on('submitted', ({ submission }) => this.submit(submission));
@@ -308,12 +314,31 @@ export class Chat {
 
   // ---- what the server pushes
 
-  private async resume(): Promise<void> {
+  /**
+   * Where the server is to resume each room held here from: the end of its contiguous messages. A room
+   * still loading its first page is left out; that page brings it up to date.
+   */
+  private heldCursors(): RoomCursors {
+    const cursors: Record<string, number> = {};
+    for (const [roomId, actor] of this.roomActors) {
+      const snapshot = actor.getSnapshot();
+      if (snapshot.matches('ready')) cursors[roomId] = contiguousEnd(snapshot.context.messages);
+    }
+    return cursors;
+  }
+
+  /** After (re)connecting, reloads what frames do not bring back; the rooms the server resumes are not read again. */
+  private async resume(resumedByServer: RoomCursors): Promise<void> {
     await this.loadRooms();
     // Presence may have changed while away: the people of the direct rooms are read again.
     for (const room of this.rooms) if (room.peerId) void this.loadUser(room.peerId, true);
-    for (const actor of this.roomActors.values()) actor.send({ type: 'RESUME' });
+    for (const [roomId, actor] of this.roomActors) if (!(roomId in resumedByServer)) actor.send({ type: 'RESUME' });
     for (const roomId of this.details.keys()) void this.loadDetails(roomId);
+  }
+
+  /** The new access token, for the live connection to renew itself with. */
+  tokenRenewed(): void {
+    this.connection.send({ type: 'TOKEN_RENEWED' });
   }
 
   private onFrame(frame: ServerFrame): void {
@@ -393,6 +418,15 @@ export class Chat {
       case 'typing':
         if (roomId && typeof data.userId === 'string') this.setTyping(roomId, data.userId, data.state === 'start' ? 'start' : 'stop');
         break;
+      case 'resync': {
+        // The server could not bring the room up to date by frames: read it again over HTTP.
+        void this.loadRooms().catch(() => undefined);
+        if (roomId && this.details.has(roomId)) void this.loadDetails(roomId);
+        // Its history could not be read: the gap is filled from the held messages on. Too far behind: the latest page.
+        if (data.reason === 'unavailable') actor?.send({ type: 'RESUME' });
+        else if (data.reason === 'too-far-behind') actor?.send({ type: 'RELOAD' });
+        break;
+      }
       case 'presence': {
         const userId = typeof data.userId === 'string' ? data.userId : undefined;
         const user = userId ? this.users.get(userId) : undefined;
