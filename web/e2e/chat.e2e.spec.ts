@@ -417,6 +417,78 @@ if (missing && required) {
       await context.close();
     });
 
+    it('clears the history for oneself, and for everyone where the role allows', async () => {
+      // In the direct room Bob clears it for himself only: a direct room has no role that clears it for both.
+      await openRoom(bob, 'Alice');
+      await visible(message(bob, 'Hi Bob, how are you?'));
+      await openPanel(bob);
+      const bobPanel = bob.getByRole('complementary', { name: 'Room details' });
+      await bobPanel.getByRole('button', { name: 'Clear history…' }).click();
+      const bobDialog = bob.getByRole('dialog', { name: 'Clear the history?' });
+      await visible(bobDialog.getByText('The messages so far disappear for you'));
+      expect(await bobDialog.getByLabel('For everyone in the room').count()).toBe(0);
+      await bobDialog.getByRole('button', { name: 'Clear history' }).click();
+      await gone(message(bob, 'Hi Bob, how are you?'));
+      await visible(bob.locator('.history-note', { hasText: 'No messages yet' }));
+      expect(await bob.locator('article.message').count()).toBe(0);
+      await bobPanel.getByRole('button', { name: 'Close the room details' }).click();
+      await openRoom(alice, 'Bob');
+      await visible(message(alice, 'Hi Bob, how are you?'));
+
+      // Alice owns Team: she clears it for everyone, and Bob sees it go.
+      await openRoom(bob, 'Team');
+      await visible(message(bob, 'Written offline'));
+      await openRoom(alice, 'Team');
+      await openPanel(alice);
+      const alicePanel = alice.getByRole('complementary', { name: 'Room details' });
+      await alicePanel.getByRole('button', { name: 'Clear history…' }).click();
+      const aliceDialog = alice.getByRole('dialog', { name: 'Clear the history?' });
+      await aliceDialog.getByLabel('For everyone in the room').check();
+      await shoot(alice, 'desktop-clear-history');
+      await aliceDialog.getByRole('button', { name: 'Clear history' }).click();
+      await gone(message(bob, 'Written offline'));
+      expect(await bob.locator('article.message').count()).toBe(0);
+      await alicePanel.getByRole('button', { name: 'Close the room details' }).click();
+      await send(alice, 'A fresh start');
+      await visible(message(bob, 'A fresh start'));
+    });
+
+    it('renames a group and changes its topic, hands its ownership over, and a member leaves it', async () => {
+      await alice.getByRole('button', { name: 'New group' }).click();
+      const create = alice.getByRole('dialog', { name: 'New group' });
+      await create.getByLabel('Name').fill('Side project');
+      await create.getByLabel('Add members').fill(bobName.slice(0, 6));
+      await create.getByRole('button', { name: 'Add Bob' }).click();
+      await create.getByRole('button', { name: 'Create group' }).click();
+      await visible(alice.getByRole('heading', { level: 1, name: 'Side project' }));
+      await openRoom(bob, 'Side project');
+      await openPanel(alice);
+      const panel = alice.getByRole('complementary', { name: 'Room details' });
+      // The owner leaves only once someone else owns the group.
+      await visible(panel.getByText('To leave, first make another member the owner.'));
+      expect(await panel.getByRole('button', { name: 'Leave the group…' }).count()).toBe(0);
+      await panel.getByLabel('Group name', { exact: true }).fill('Side quest');
+      await panel.getByLabel('Topic', { exact: true }).fill('Weekend hacking');
+      await panel.getByRole('button', { name: 'Save name and topic' }).click();
+      await visible(bob.getByRole('heading', { level: 1, name: 'Side quest' }));
+      await visible(bob.locator('.room-subtitle', { hasText: 'Weekend hacking' }));
+      await visible(roomRow(alice, 'Side quest'));
+      await shoot(alice, 'desktop-group-admin-panel');
+
+      await panel.getByRole('button', { name: 'Make Bob the owner' }).click();
+      await alice.getByRole('dialog', { name: 'Make Bob the owner?' }).getByRole('button', { name: 'Make owner' }).click();
+      await panel.getByRole('button', { name: 'Leave the group…' }).click();
+      await alice.getByRole('dialog', { name: 'Leave Side quest?' }).getByRole('button', { name: 'Leave', exact: true }).click();
+      await gone(roomRow(alice, 'Side quest'));
+      expect(alice.url()).toMatch(/\/rooms$/);
+
+      await openPanel(bob);
+      const bobPanel = bob.getByRole('complementary', { name: 'Room details' });
+      await visible(bobPanel.getByRole('heading', { name: 'Members (1)' }));
+      await visible(bobPanel.locator('.member', { hasText: 'Bob (you)' }).getByText('owner'));
+      await bobPanel.getByRole('button', { name: 'Close the room details' }).click();
+    });
+
     it('shows a person going offline live, with when they were last seen', async () => {
       await openRoom(alice, 'Bob');
       await visible(roomRow(alice, 'Bob').getByRole('img', { name: 'Online', exact: true }));

@@ -269,6 +269,46 @@ export class Chat {
     }
   }
 
+  /** Clears the room's history for the reader, or for everyone: what is held goes at once, the server's frame confirms it. */
+  async clearHistory(roomId: string, scope: 'me' | 'everyone'): Promise<boolean> {
+    const done = await this.act(this.api.clearHistory(roomId, scope).then(() => true));
+    if (!done) return false;
+    const actor = this.roomActors.get(roomId);
+    const upToSeq = actor?.getSnapshot().context.messages.at(-1)?.seq;
+    // As the server's frame will: the held messages, the outbox's sent ones and the room list's preview go.
+    if (upToSeq !== undefined) this.onFrame({ type: 'history.cleared', roomId, data: { scope, upToSeq } });
+    else void this.loadRooms().catch(() => undefined);
+    return true;
+  }
+
+  /** Renames the room or changes its topic or announcement; the room's `room.updated` frame shows it everywhere. */
+  async updateRoom(roomId: string, changes: { name?: string; topic?: string; announcement?: string }): Promise<boolean> {
+    const done = await this.act(this.api.updateRoom(roomId, changes).then(() => true));
+    if (done) void this.loadDetails(roomId);
+    return done === true;
+  }
+
+  /** Hands the room's ownership to another member; the reader becomes an admin. */
+  async transferOwnership(roomId: string, userId: string): Promise<boolean> {
+    const done = await this.act(this.api.changeRole(roomId, userId, 'owner').then(() => true));
+    if (done) {
+      this.patchRoom(roomId, (room) => ({ ...room, role: 'admin' }));
+      void this.loadDetails(roomId);
+      this.changed();
+    }
+    return done === true;
+  }
+
+  /** Leaves a group, or, for its owner, deletes it: either way it leaves the reader's list. */
+  async leaveRoom(roomId: string, how: 'leave' | 'delete'): Promise<boolean> {
+    const done = await this.act((how === 'delete' ? this.api.deleteRoom(roomId) : this.api.removeMember(roomId, this.me.id)).then(() => true));
+    if (!done) return false;
+    this.rooms = this.rooms.filter((room) => room.id !== roomId);
+    this.details.delete(roomId);
+    this.changed();
+    return true;
+  }
+
   /** The reader left the room's page (its machine stays until another room opens). */
   closeRoom(roomId: string): void {
     if (this.openRoomId === roomId) this.openRoomId = undefined;
@@ -375,7 +415,10 @@ export class Chat {
       case 'reaction.updated':
       case 'history.cleared':
         actor?.send({ type: 'FRAME', frame });
-        if (frame.type === 'history.cleared') void this.loadRooms().catch(() => undefined);
+        if (frame.type === 'history.cleared') {
+          if (roomId) this.outbox.send({ type: 'HISTORY_CLEARED', roomId, upToSeq: Number(data.upToSeq ?? 0) });
+          void this.loadRooms().catch(() => undefined);
+        }
         break;
       case 'unread.updated':
         if (roomId) this.patchRoom(roomId, (room) => ({ ...room, unreadCount: Number(data.unreadCount ?? room.unreadCount), lastReadSeq: Number(data.lastReadSeq ?? room.lastReadSeq) }));
