@@ -21,6 +21,7 @@ export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => 
   const details = chat.roomDetails(roomId);
   const actor = chat.roomActors.get(roomId);
   const messages = useSelector(actor ?? chat.composer, (snapshot) => ('messages' in snapshot.context ? snapshot.context.messages : []));
+  const hasOlder = useSelector(actor ?? chat.composer, (snapshot) => ('hasOlder' in snapshot.context ? snapshot.context.hasOlder : true));
   const [announcement, setAnnouncement] = useState<string>();
   const [confirming, setConfirming] = useState<Confirming>();
   const closeButton = useRef<HTMLButtonElement>(null);
@@ -43,6 +44,8 @@ export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => 
   const othersInRoom = (details?.members.length ?? 1) > 1;
   const refresh = () => chat.loadDetails(roomId);
   const toRoomList = () => navigate('/rooms');
+  // A pinned message neither held nor older than what is held was cleared from the reader's history.
+  const pinned = (details?.pinned ?? []).filter((messageId) => hasOlder || messages.some((message) => message.id === messageId));
 
   return (
     <aside className="room-panel" id="room-panel" aria-label="Room details">
@@ -155,11 +158,11 @@ export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => 
 
       <section aria-labelledby="panel-pins">
         <h3 id="panel-pins">Pinned messages</h3>
-        {!details || details.pinned.length === 0 ? (
+        {pinned.length === 0 ? (
           <p>Nothing pinned.</p>
         ) : (
           <ul className="pins">
-            {details.pinned.map((messageId) => {
+            {pinned.map((messageId) => {
               const message = messages.find((candidate) => candidate.id === messageId);
               return (
                 <li key={messageId}>
