@@ -89,6 +89,17 @@ if (missing && required) {
       await article.getByRole('toolbar', { name: 'Message actions' }).getByRole('button', { name: action, exact: true }).click();
     };
 
+    /** A call to the API as a third person would make it, outside the browsers. */
+    const post = async (path: string, body: unknown, token?: string) => {
+      const response = await fetch(`${app.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBeLessThan(300);
+      return (await response.json()) as Record<string, unknown>;
+    };
+
     const openPanel = async (page: Page) => {
       const toggle = page.getByRole('button', { name: 'Room details', exact: true });
       if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
@@ -289,15 +300,6 @@ if (missing && required) {
     });
 
     it('loads older history when scrolled up and keeps the reader’s place; only the rows in view are rendered', async () => {
-      const post = async (path: string, body: unknown, token?: string) => {
-        const response = await fetch(`${app.url}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify(body),
-        });
-        expect(response.status).toBeLessThan(300);
-        return (await response.json()) as Record<string, unknown>;
-      };
       const carol = (await post('/api/auth/register', { username: `carol_${suffix}`, password: 'correct horse battery', displayName: 'Carol' })) as { accessToken: string };
       const found = (await (await fetch(`${app.url}/api/users?query=${aliceName}`, { headers: { authorization: `Bearer ${carol.accessToken}` } })).json()) as { id: string }[];
       const { room } = (await post('/api/rooms/direct', { userId: found[0]!.id }, carol.accessToken)) as { room: { id: string } };
@@ -349,8 +351,11 @@ if (missing && required) {
       await visible(message(bob, 'Written offline').and(bob.locator('[data-status="pending"]')));
       await bob.waitForTimeout(1000);
       expect(await message(alice, 'Written offline').count()).toBe(0);
+      // Alice sees Bob go offline, live, and come back.
+      await visible(roomRow(alice, 'Bob').getByRole('img', { name: /^Offline, last seen / }));
       await bobContext.setOffline(false);
       await visible(bob.locator('[data-connection="live"]'));
+      await visible(roomRow(alice, 'Bob').getByRole('img', { name: 'Online', exact: true }));
       await visible(message(bob, 'While away 3'));
       await visible(message(alice, 'Written offline'));
       await bob.waitForTimeout(1500);
@@ -366,6 +371,34 @@ if (missing && required) {
       }
       expect(authFrames.map((frame) => frame.cursors?.[teamId])).toEqual([expect.any(Number)]);
       expect(gapReads).toEqual([]);
+    });
+
+    it('reloads a room too far behind for the server’s resume, showing its latest messages once each', async () => {
+      const carol = (await post('/api/auth/login', { username: `carol_${suffix}`, password: 'correct horse battery' })) as { accessToken: string };
+      await openRoom(alice, 'Carol');
+      const carolRoomId = alice.url().split('/').pop()!;
+      const resyncs: unknown[] = [];
+      alice.on('websocket', (socket) =>
+        socket.on('framereceived', ({ payload }) => {
+          const frame = JSON.parse(String(payload)) as { type: string; data?: unknown };
+          if (frame.type === 'resync') resyncs.push(frame.data);
+        }),
+      );
+      await aliceContext.setOffline(true);
+      await visible(alice.locator('[data-connection="offline"]'));
+      // More than the 200 a resume sends for one room.
+      for (let n = 1; n <= 205; n += 1) await post(`/api/rooms/${carolRoomId}/messages`, { clientMessageId: `missed-${n}`, text: `Missed ${n}` }, carol.accessToken);
+      await aliceContext.setOffline(false);
+      await visible(alice.locator('[data-connection="live"]'));
+      await visible(message(alice, 'Missed 205'));
+      expect(resyncs).toEqual([{ reason: 'too-far-behind' }]);
+      await alice.waitForTimeout(500);
+      const texts = await alice.locator('article.message[data-seq] .text').allInnerTexts();
+      const seqs = (await alice.locator('article.message[data-seq]').evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute('data-seq'))))) as number[];
+      expect(texts.filter((text) => text === 'Missed 205')).toHaveLength(1);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(new Set(seqs).size).toBe(seqs.length);
+      await openRoom(alice, 'Team');
     });
 
     it('opens a deep link to a room after signing in, and shows the server’s refusals on the forms', async () => {

@@ -370,8 +370,12 @@ export class Chat {
   /** After (re)connecting, reloads what frames do not bring back; the rooms the server resumes are not read again. */
   private async resume(resumedByServer: RoomCursors): Promise<void> {
     await this.loadRooms();
-    // Presence may have changed while away: the people of the direct rooms are read again.
-    for (const room of this.rooms) if (room.peerId) void this.loadUser(room.peerId, true);
+    // Presence may have changed while away: the people shown with theirs (direct rooms, members of the rooms whose details are held) are read again.
+    const shown = new Set<string>();
+    for (const room of this.rooms) if (room.peerId) shown.add(room.peerId);
+    for (const details of this.details.values()) for (const member of details.members) shown.add(member.userId);
+    shown.delete(this.me.id);
+    for (const userId of shown) void this.loadUser(userId, true);
     for (const [roomId, actor] of this.roomActors) if (!(roomId in resumedByServer)) actor.send({ type: 'RESUME' });
     for (const roomId of this.details.keys()) void this.loadDetails(roomId);
   }
