@@ -156,7 +156,8 @@ if (missing && required) {
       await register(alice, aliceName, 'Alice');
       await register(bob, bobName, 'Bob');
       await alice.getByLabel('Find people').fill(bobName.slice(0, 6));
-      await alice.getByRole('button', { name: 'Chat with Bob' }).click();
+      // The result says whether Bob is online in its name too.
+      await alice.getByRole('button', { name: 'Chat with Bob, online' }).click();
       await visible(alice.getByRole('heading', { level: 1, name: 'Bob' }));
       expect(alice.url()).toMatch(/\/rooms\/[0-9a-f-]{36}$/);
       // Bob is signed in: his presence says so in words as well as in colour.
@@ -542,6 +543,10 @@ if (missing && required) {
       await openPanel(alice);
       await shoot(alice, 'phone-room-panel');
       await alice.getByRole('button', { name: 'Close the room details' }).click();
+      await alice.getByRole('link', { name: 'Back to the rooms' }).click();
+      await openRoom(alice, 'Bob');
+      await visible(alice.locator('.room-subtitle', { hasText: /^last seen / }));
+      await shoot(alice, 'phone-direct');
       await alice.getByRole('link', { name: 'Back to the rooms' }).click();
       await alice.getByRole('link', { name: /Profile settings/ }).click();
       await visible(alice.getByRole('heading', { name: 'Profile settings' }));

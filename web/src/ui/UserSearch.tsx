@@ -2,6 +2,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { PublicProfile } from '../api/types';
 import { useChat } from '../app/context';
+import { presenceLine } from '../app/format';
 import { PresenceDot } from './PresenceDot';
 
 export function UserSearch({
@@ -56,7 +57,7 @@ export function UserSearch({
             <li key={user.id}>
               <button
                 type="button"
-                aria-label={pickLabel(user)}
+                aria-label={`${pickLabel(user)}, ${presenceLine(user)}`}
                 onClick={() => {
                   onPick(user);
                   setQuery('');
