@@ -12,6 +12,9 @@ export const mayModerate = (role: RoomRole) => rank[role] >= rank.moderator;
 /** Edit the room's details and announcement, add and remove members, change roles. */
 export const mayAdminister = (role: RoomRole) => rank[role] >= rank.admin;
 
+/** Hand ownership over, delete the room. */
+export const mayOwn = (role: RoomRole) => role === 'owner';
+
 /** Remove, or change the role of, a member: only one ranked below. */
 export const mayActOn = (actor: RoomRole, target: RoomRole) => rank[actor] > rank[target];
 

@@ -7,7 +7,7 @@ import { useNavigate } from 'react-router-dom';
 import type { RoomListItem, RoomRole } from '../api/types';
 import type { Chat } from '../app/chat';
 import { useChat } from '../app/context';
-import { grantableBy, mayActOn, mayAdminister, mayClearForEveryone } from '../app/roles';
+import { grantableBy, mayActOn, mayAdminister, mayClearForEveryone, mayOwn } from '../app/roles';
 import { ConfirmDialog } from './Dialog';
 import { PresenceDot } from './PresenceDot';
 import { UserSearch } from './UserSearch';
@@ -40,7 +40,7 @@ export function RoomPanel({ roomId, onClose }: { roomId: string; onClose: () => 
   const myRole = listed.role;
   const isGroup = listed.kind === 'group';
   const admin = mayAdminister(myRole);
-  const owner = myRole === 'owner';
+  const owner = mayOwn(myRole);
   const othersInRoom = (details?.members.length ?? 1) > 1;
   const refresh = () => chat.loadDetails(roomId);
   const toRoomList = () => navigate('/rooms');
