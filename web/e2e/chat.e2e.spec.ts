@@ -463,7 +463,7 @@ if (missing && required) {
       expect(await bobDialog.getByLabel('For everyone in the room').count()).toBe(0);
       await bobDialog.getByRole('button', { name: 'Clear history' }).click();
       await gone(message(bob, 'Hi Bob, how are you?'));
-      await visible(bob.locator('.history-note', { hasText: 'No messages yet' }));
+      await visible(bob.locator('.history-note', { hasText: 'The history was cleared.' }));
       expect(await bob.locator('article.message').count()).toBe(0);
       await bobPanel.getByRole('button', { name: 'Close the room details' }).click();
       await openRoom(alice, 'Bob');
