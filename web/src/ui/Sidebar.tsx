@@ -51,10 +51,11 @@ function ConnectionStatus() {
     if (snapshot.matches('offline')) return 'offline';
     if (snapshot.matches('backingOff')) return 'reconnecting';
     if (snapshot.matches({ open: 'live' })) return 'live';
+    if (snapshot.matches({ open: 'resuming' })) return 'catching-up';
     return 'connecting';
   });
   const attempt = useSelector(chat.connection, (snapshot) => snapshot.context.attempt);
-  const text = { live: 'Connected', offline: 'Offline', reconnecting: 'Reconnecting…', connecting: 'Connecting…' }[state];
+  const text = { live: 'Connected', offline: 'Offline', reconnecting: 'Reconnecting…', connecting: 'Connecting…', 'catching-up': 'Catching up…' }[state];
   return (
     <span
       className={`connection connection-${state}`}
