@@ -89,6 +89,17 @@ if (missing && required) {
       await article.getByRole('toolbar', { name: 'Message actions' }).getByRole('button', { name: action, exact: true }).click();
     };
 
+    /** A call to the API as a third person would make it, outside the browsers. */
+    const post = async (path: string, body: unknown, token?: string) => {
+      const response = await fetch(`${app.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBeLessThan(300);
+      return (await response.json()) as Record<string, unknown>;
+    };
+
     const openPanel = async (page: Page) => {
       const toggle = page.getByRole('button', { name: 'Room details', exact: true });
       if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
@@ -145,9 +156,13 @@ if (missing && required) {
       await register(alice, aliceName, 'Alice');
       await register(bob, bobName, 'Bob');
       await alice.getByLabel('Find people').fill(bobName.slice(0, 6));
-      await alice.getByRole('button', { name: 'Chat with Bob' }).click();
+      // The result says whether Bob is online in its name too.
+      await alice.getByRole('button', { name: 'Chat with Bob, online' }).click();
       await visible(alice.getByRole('heading', { level: 1, name: 'Bob' }));
       expect(alice.url()).toMatch(/\/rooms\/[0-9a-f-]{36}$/);
+      // Bob is signed in: his presence says so in words as well as in colour.
+      await visible(roomRow(alice, 'Bob').getByRole('img', { name: 'Online', exact: true }));
+      await visible(alice.locator('.room-subtitle', { hasText: /^online$/ }));
     });
 
     it('exchanges messages live, with the typing indicator', async () => {
@@ -286,15 +301,6 @@ if (missing && required) {
     });
 
     it('loads older history when scrolled up and keeps the reader’s place; only the rows in view are rendered', async () => {
-      const post = async (path: string, body: unknown, token?: string) => {
-        const response = await fetch(`${app.url}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify(body),
-        });
-        expect(response.status).toBeLessThan(300);
-        return (await response.json()) as Record<string, unknown>;
-      };
       const carol = (await post('/api/auth/register', { username: `carol_${suffix}`, password: 'correct horse battery', displayName: 'Carol' })) as { accessToken: string };
       const found = (await (await fetch(`${app.url}/api/users?query=${aliceName}`, { headers: { authorization: `Bearer ${carol.accessToken}` } })).json()) as { id: string }[];
       const { room } = (await post('/api/rooms/direct', { userId: found[0]!.id }, carol.accessToken)) as { room: { id: string } };
@@ -325,6 +331,20 @@ if (missing && required) {
 
     it('loses no message and doubles none when one side goes offline, and sends what was written offline once', async () => {
       await openRoom(alice, 'Team');
+      await visible(bob.getByRole('heading', { level: 1, name: 'Team' }));
+      const teamId = bob.url().split('/').pop()!;
+      // How Bob catches up: the server resumes from his cursor; the history over HTTP is not read again.
+      const authFrames: { cursors?: Record<string, number> }[] = [];
+      const gapReads: string[] = [];
+      bob.on('websocket', (socket) =>
+        socket.on('framesent', ({ payload }) => {
+          const frame = JSON.parse(String(payload)) as { type: string; cursors?: Record<string, number> };
+          if (frame.type === 'auth') authFrames.push(frame);
+        }),
+      );
+      bob.on('request', (request) => {
+        if (/\/messages\?.*after=/.test(request.url())) gapReads.push(request.url());
+      });
       await bobContext.setOffline(true);
       await visible(bob.locator('[data-connection="offline"]'));
       for (const text of ['While away 1', 'While away 2', 'While away 3']) await send(alice, text);
@@ -332,8 +352,11 @@ if (missing && required) {
       await visible(message(bob, 'Written offline').and(bob.locator('[data-status="pending"]')));
       await bob.waitForTimeout(1000);
       expect(await message(alice, 'Written offline').count()).toBe(0);
+      // Alice sees Bob go offline, live, and come back.
+      await visible(roomRow(alice, 'Bob').getByRole('img', { name: /^Offline, last seen / }));
       await bobContext.setOffline(false);
       await visible(bob.locator('[data-connection="live"]'));
+      await visible(roomRow(alice, 'Bob').getByRole('img', { name: 'Online', exact: true }));
       await visible(message(bob, 'While away 3'));
       await visible(message(alice, 'Written offline'));
       await bob.waitForTimeout(1500);
@@ -347,6 +370,36 @@ if (missing && required) {
         expect(new Set(seqs).size).toBe(seqs.length);
         expect(await page.locator('article.message.outgoing').count()).toBe(0);
       }
+      expect(authFrames.map((frame) => frame.cursors?.[teamId])).toEqual([expect.any(Number)]);
+      expect(gapReads).toEqual([]);
+    });
+
+    it('reloads a room too far behind for the server’s resume, showing its latest messages once each', async () => {
+      const carol = (await post('/api/auth/login', { username: `carol_${suffix}`, password: 'correct horse battery' })) as { accessToken: string };
+      await openRoom(alice, 'Carol');
+      const carolRoomId = alice.url().split('/').pop()!;
+      const resyncs: unknown[] = [];
+      alice.on('websocket', (socket) =>
+        socket.on('framereceived', ({ payload }) => {
+          const frame = JSON.parse(String(payload)) as { type: string; data?: unknown };
+          if (frame.type === 'resync') resyncs.push(frame.data);
+        }),
+      );
+      await aliceContext.setOffline(true);
+      await visible(alice.locator('[data-connection="offline"]'));
+      // More than the 200 a resume sends for one room.
+      for (let n = 1; n <= 205; n += 1) await post(`/api/rooms/${carolRoomId}/messages`, { clientMessageId: `missed-${n}`, text: `Missed ${n}` }, carol.accessToken);
+      await aliceContext.setOffline(false);
+      await visible(alice.locator('[data-connection="live"]'));
+      await visible(message(alice, 'Missed 205'));
+      expect(resyncs).toEqual([{ reason: 'too-far-behind' }]);
+      await alice.waitForTimeout(500);
+      const texts = await alice.locator('article.message[data-seq] .text').allInnerTexts();
+      const seqs = (await alice.locator('article.message[data-seq]').evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute('data-seq'))))) as number[];
+      expect(texts.filter((text) => text === 'Missed 205')).toHaveLength(1);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(new Set(seqs).size).toBe(seqs.length);
+      await openRoom(alice, 'Team');
     });
 
     it('opens a deep link to a room after signing in, and shows the server’s refusals on the forms', async () => {
@@ -398,6 +451,88 @@ if (missing && required) {
       await context.close();
     });
 
+    it('clears the history for oneself, and for everyone where the role allows', async () => {
+      // In the direct room Bob clears it for himself only: a direct room has no role that clears it for both.
+      await openRoom(bob, 'Alice');
+      await visible(message(bob, 'Hi Bob, how are you?'));
+      await openPanel(bob);
+      const bobPanel = bob.getByRole('complementary', { name: 'Room details' });
+      await bobPanel.getByRole('button', { name: 'Clear history…' }).click();
+      const bobDialog = bob.getByRole('dialog', { name: 'Clear the history?' });
+      await visible(bobDialog.getByText('The messages so far disappear for you'));
+      expect(await bobDialog.getByLabel('For everyone in the room').count()).toBe(0);
+      await bobDialog.getByRole('button', { name: 'Clear history' }).click();
+      await gone(message(bob, 'Hi Bob, how are you?'));
+      await visible(bob.locator('.history-note', { hasText: 'The history was cleared.' }));
+      expect(await bob.locator('article.message').count()).toBe(0);
+      await bobPanel.getByRole('button', { name: 'Close the room details' }).click();
+      await openRoom(alice, 'Bob');
+      await visible(message(alice, 'Hi Bob, how are you?'));
+
+      // Alice owns Team: she clears it for everyone, and Bob sees it go.
+      await openRoom(bob, 'Team');
+      await visible(message(bob, 'Written offline'));
+      await openRoom(alice, 'Team');
+      await openPanel(alice);
+      const alicePanel = alice.getByRole('complementary', { name: 'Room details' });
+      await alicePanel.getByRole('button', { name: 'Clear history…' }).click();
+      const aliceDialog = alice.getByRole('dialog', { name: 'Clear the history?' });
+      await aliceDialog.getByLabel('For everyone in the room').check();
+      await shoot(alice, 'desktop-clear-history');
+      await aliceDialog.getByRole('button', { name: 'Clear history' }).click();
+      await gone(message(bob, 'Written offline'));
+      expect(await bob.locator('article.message').count()).toBe(0);
+      await alicePanel.getByRole('button', { name: 'Close the room details' }).click();
+      await send(alice, 'A fresh start');
+      await visible(message(bob, 'A fresh start'));
+    });
+
+    it('renames a group and changes its topic, hands its ownership over, and a member leaves it', async () => {
+      await alice.getByRole('button', { name: 'New group' }).click();
+      const create = alice.getByRole('dialog', { name: 'New group' });
+      await create.getByLabel('Name').fill('Side project');
+      await create.getByLabel('Add members').fill(bobName.slice(0, 6));
+      await create.getByRole('button', { name: 'Add Bob' }).click();
+      await create.getByRole('button', { name: 'Create group' }).click();
+      await visible(alice.getByRole('heading', { level: 1, name: 'Side project' }));
+      await openRoom(bob, 'Side project');
+      await openPanel(alice);
+      const panel = alice.getByRole('complementary', { name: 'Room details' });
+      // The owner leaves only once someone else owns the group.
+      await visible(panel.getByText('To leave, first make another member the owner.'));
+      expect(await panel.getByRole('button', { name: 'Leave the group…' }).count()).toBe(0);
+      await panel.getByLabel('Group name', { exact: true }).fill('Side quest');
+      await panel.getByLabel('Topic', { exact: true }).fill('Weekend hacking');
+      await panel.getByRole('button', { name: 'Save name and topic' }).click();
+      await visible(bob.getByRole('heading', { level: 1, name: 'Side quest' }));
+      await visible(bob.locator('.room-subtitle', { hasText: 'Weekend hacking' }));
+      await visible(roomRow(alice, 'Side quest'));
+      await shoot(alice, 'desktop-group-admin-panel');
+
+      await panel.getByRole('button', { name: 'Make Bob the owner' }).click();
+      await alice.getByRole('dialog', { name: 'Make Bob the owner?' }).getByRole('button', { name: 'Make owner' }).click();
+      await panel.getByRole('button', { name: 'Leave the group…' }).click();
+      await alice.getByRole('dialog', { name: 'Leave Side quest?' }).getByRole('button', { name: 'Leave', exact: true }).click();
+      await gone(roomRow(alice, 'Side quest'));
+      expect(alice.url()).toMatch(/\/rooms$/);
+
+      await openPanel(bob);
+      const bobPanel = bob.getByRole('complementary', { name: 'Room details' });
+      await visible(bobPanel.getByRole('heading', { name: 'Members (1)' }));
+      await visible(bobPanel.locator('.member', { hasText: 'Bob (you)' }).getByText('owner'));
+      await bobPanel.getByRole('button', { name: 'Close the room details' }).click();
+    });
+
+    it('shows a person going offline live, with when they were last seen', async () => {
+      await openRoom(alice, 'Bob');
+      await visible(roomRow(alice, 'Bob').getByRole('img', { name: 'Online', exact: true }));
+      await bobContext.close();
+      // After the server's grace for a page reload (2 s), Alice is told.
+      await visible(roomRow(alice, 'Bob').getByRole('img', { name: /^Offline, last seen / }));
+      await visible(alice.locator('.room-subtitle', { hasText: /^last seen (today|yesterday) at / }));
+      await shoot(alice, 'desktop-presence-offline');
+    });
+
     it('works at phone width: the room list, a room, and the settings', async () => {
       await alice.setViewportSize(PHONE);
       await alice.getByRole('link', { name: 'Back to the rooms' }).click();
@@ -408,6 +543,10 @@ if (missing && required) {
       await openPanel(alice);
       await shoot(alice, 'phone-room-panel');
       await alice.getByRole('button', { name: 'Close the room details' }).click();
+      await alice.getByRole('link', { name: 'Back to the rooms' }).click();
+      await openRoom(alice, 'Bob');
+      await visible(alice.locator('.room-subtitle', { hasText: /^last seen / }));
+      await shoot(alice, 'phone-direct');
       await alice.getByRole('link', { name: 'Back to the rooms' }).click();
       await alice.getByRole('link', { name: /Profile settings/ }).click();
       await visible(alice.getByRole('heading', { name: 'Profile settings' }));

@@ -118,6 +118,7 @@ export class ApiClient {
   addMember = (id: string, userId: string) => this.request<void>('POST', `/api/rooms/${enc(id)}/members`, { userId });
   removeMember = (id: string, userId: string) => this.request<void>('DELETE', `/api/rooms/${enc(id)}/members/${enc(userId)}`);
   changeRole = (id: string, userId: string, role: RoomRole) => this.request<void>('PUT', `/api/rooms/${enc(id)}/members/${enc(userId)}/role`, { role });
+  deleteRoom = (id: string) => this.request<void>('DELETE', `/api/rooms/${enc(id)}`);
   setMuted = (id: string, muted: boolean) => this.request<void>('PUT', `/api/rooms/${enc(id)}/settings/me`, { muted });
 
   history = (roomId: string, page: HistoryPage = {}) => {
@@ -129,6 +130,7 @@ export class ApiClient {
   };
   send = (roomId: string, input: { clientMessageId: string; text: string; replyTo?: string }) =>
     this.request<{ message: Message }>('POST', `/api/rooms/${enc(roomId)}/messages`, input).then((answer) => answer.message);
+  clearHistory = (roomId: string, scope: 'me' | 'everyone') => this.request<void>('DELETE', `/api/rooms/${enc(roomId)}/messages?scope=${scope}`);
   edit = (roomId: string, messageId: string, text: string) => this.request<unknown>('PATCH', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}`, { text });
   deleteMessage = (roomId: string, messageId: string) => this.request<void>('DELETE', `/api/rooms/${enc(roomId)}/messages/${enc(messageId)}`);
   forward = (roomId: string, messageId: string, roomIds: string[]) =>

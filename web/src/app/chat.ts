@@ -6,9 +6,9 @@ import { createActor, fromPromise, type ActorRefFrom } from 'xstate';
 import { ApiClient } from '../api/client';
 import type { ClientConfig, LastMessage, Message, Profile, PublicProfile, RoomDetails, RoomListItem, ServerFrame } from '../api/types';
 import { composerMachine, type Submission } from '../machines/composer.machine';
-import { browserSocket, connectionMachine } from '../machines/connection.machine';
+import { browserSocket, connectionMachine, type RoomCursors } from '../machines/connection.machine';
 import { newClientMessageId, outboxMachine } from '../machines/outbox.machine';
-import { roomMachine } from '../machines/room.machine';
+import { contiguousEnd, roomMachine } from '../machines/room.machine';
 
 /** A typing state lasts this long without a renewal (the server's own timeout, and a little). */
 const TYPING_SHOWN_MS = 6_000;
@@ -57,10 +57,16 @@ export class Chat {
     this.composer = createActor(composerMachine, { input: { maxLength: config.limits.maxMessageLength } });
     this.connection = createActor(
       connectionMachine.provide({
-        actors: { socket: browserSocket, resume: fromPromise(() => this.resume()) },
-        actions: { deliver: (_, frame) => this.onFrame(frame), tokenRejected: () => onTokenRejected() },
+        actors: { socket: browserSocket, resume: fromPromise(({ input }) => this.resume(input.cursors)) },
+        actions: {
+          deliver: (_, frame) => this.onFrame(frame),
+          tokenRejected: () => onTokenRejected(),
+          catchUpOverHttp: (_, cursors) => {
+            for (const roomId of Object.keys(cursors)) this.roomActors.get(roomId)?.send({ type: 'RESUME' });
+          },
+        },
       }),
-      { input: { url: config.wsUrl, accessToken, online: navigator.onLine } },
+      { input: { url: config.wsUrl, accessToken, cursors: () => this.heldCursors(), online: navigator.onLine } },
     );
     this.composer.on('typing', ({ roomId, state }) => this.connection.send({ type: 'SEND', frame: { type: 'typing', roomId, state } }));
     this.composer.on('submitted', ({ submission }) => this.submit(submission));
@@ -123,6 +129,12 @@ export class Chat {
     const user = this.users.get(userId);
     if (!user) void this.loadUser(userId);
     return user;
+  }
+
+  /** People as a search found them: the freshest word on them until a presence frame says otherwise. */
+  notePeople(people: readonly PublicProfile[]): void {
+    for (const person of people) if (person.id !== this.me.id) this.users.set(person.id, person);
+    this.changed();
   }
 
   private loadUser(userId: string, fresh = false): Promise<void> {
@@ -257,6 +269,46 @@ export class Chat {
     }
   }
 
+  /** Clears the room's history for the reader, or for everyone: what is held goes at once, the server's frame confirms it. */
+  async clearHistory(roomId: string, scope: 'me' | 'everyone'): Promise<boolean> {
+    const done = await this.act(this.api.clearHistory(roomId, scope).then(() => true));
+    if (!done) return false;
+    const actor = this.roomActors.get(roomId);
+    const upToSeq = actor?.getSnapshot().context.messages.at(-1)?.seq;
+    // As the server's frame will: the held messages, the outbox's sent ones and the room list's preview go.
+    if (upToSeq !== undefined) this.onFrame({ type: 'history.cleared', roomId, data: { scope, upToSeq } });
+    else void this.loadRooms().catch(() => undefined);
+    return true;
+  }
+
+  /** Renames the room or changes its topic or announcement; the room's `room.updated` frame shows it everywhere. */
+  async updateRoom(roomId: string, changes: { name?: string; topic?: string; announcement?: string }): Promise<boolean> {
+    const done = await this.act(this.api.updateRoom(roomId, changes).then(() => true));
+    if (done) void this.loadDetails(roomId);
+    return done === true;
+  }
+
+  /** Hands the room's ownership to another member; the reader becomes an admin. */
+  async transferOwnership(roomId: string, userId: string): Promise<boolean> {
+    const done = await this.act(this.api.changeRole(roomId, userId, 'owner').then(() => true));
+    if (done) {
+      this.patchRoom(roomId, (room) => ({ ...room, role: 'admin' }));
+      void this.loadDetails(roomId);
+      this.changed();
+    }
+    return done === true;
+  }
+
+  /** Leaves a group, or, for its owner, deletes it: either way it leaves the reader's list. */
+  async leaveRoom(roomId: string, how: 'leave' | 'delete'): Promise<boolean> {
+    const done = await this.act((how === 'delete' ? this.api.deleteRoom(roomId) : this.api.removeMember(roomId, this.me.id)).then(() => true));
+    if (!done) return false;
+    this.rooms = this.rooms.filter((room) => room.id !== roomId);
+    this.details.delete(roomId);
+    this.changed();
+    return true;
+  }
+
   /** The reader left the room's page (its machine stays until another room opens). */
   closeRoom(roomId: string): void {
     if (this.openRoomId === roomId) this.openRoomId = undefined;
@@ -302,12 +354,35 @@ export class Chat {
 
   // ---- what the server pushes
 
-  private async resume(): Promise<void> {
+  /**
+   * Where the server is to resume each room held here from: the end of its contiguous messages. A room
+   * still loading its first page is left out; that page brings it up to date.
+   */
+  private heldCursors(): RoomCursors {
+    const cursors: Record<string, number> = {};
+    for (const [roomId, actor] of this.roomActors) {
+      const snapshot = actor.getSnapshot();
+      if (snapshot.matches('ready')) cursors[roomId] = contiguousEnd(snapshot.context.messages);
+    }
+    return cursors;
+  }
+
+  /** After (re)connecting, reloads what frames do not bring back; the rooms the server resumes are not read again. */
+  private async resume(resumedByServer: RoomCursors): Promise<void> {
     await this.loadRooms();
-    // Presence may have changed while away: the people of the direct rooms are read again.
-    for (const room of this.rooms) if (room.peerId) void this.loadUser(room.peerId, true);
-    for (const actor of this.roomActors.values()) actor.send({ type: 'RESUME' });
+    // Presence may have changed while away: the people shown with theirs (direct rooms, members of the rooms whose details are held) are read again.
+    const shown = new Set<string>();
+    for (const room of this.rooms) if (room.peerId) shown.add(room.peerId);
+    for (const details of this.details.values()) for (const member of details.members) shown.add(member.userId);
+    shown.delete(this.me.id);
+    for (const userId of shown) void this.loadUser(userId, true);
+    for (const [roomId, actor] of this.roomActors) if (!(roomId in resumedByServer)) actor.send({ type: 'RESUME' });
     for (const roomId of this.details.keys()) void this.loadDetails(roomId);
+  }
+
+  /** The new access token, for the live connection to renew itself with. */
+  tokenRenewed(): void {
+    this.connection.send({ type: 'TOKEN_RENEWED' });
   }
 
   private onFrame(frame: ServerFrame): void {
@@ -344,7 +419,10 @@ export class Chat {
       case 'reaction.updated':
       case 'history.cleared':
         actor?.send({ type: 'FRAME', frame });
-        if (frame.type === 'history.cleared') void this.loadRooms().catch(() => undefined);
+        if (frame.type === 'history.cleared') {
+          if (roomId) this.outbox.send({ type: 'HISTORY_CLEARED', roomId, upToSeq: Number(data.upToSeq ?? 0) });
+          void this.loadRooms().catch(() => undefined);
+        }
         break;
       case 'unread.updated':
         if (roomId) this.patchRoom(roomId, (room) => ({ ...room, unreadCount: Number(data.unreadCount ?? room.unreadCount), lastReadSeq: Number(data.lastReadSeq ?? room.lastReadSeq) }));
@@ -387,10 +465,22 @@ export class Chat {
       case 'typing':
         if (roomId && typeof data.userId === 'string') this.setTyping(roomId, data.userId, data.state === 'start' ? 'start' : 'stop');
         break;
+      case 'resync': {
+        // The server could not bring the room up to date by frames: read it again over HTTP.
+        void this.loadRooms().catch(() => undefined);
+        if (roomId && this.details.has(roomId)) void this.loadDetails(roomId);
+        // Its history could not be read: the gap is filled from the held messages on. Too far behind: the latest page.
+        if (data.reason === 'unavailable') actor?.send({ type: 'RESUME' });
+        else if (data.reason === 'too-far-behind') actor?.send({ type: 'RELOAD' });
+        break;
+      }
       case 'presence': {
         const userId = typeof data.userId === 'string' ? data.userId : undefined;
         const user = userId ? this.users.get(userId) : undefined;
-        if (userId && user) this.users.set(userId, { ...user, online: Boolean(data.online), lastSeenAt: (data.lastSeenAt as string | undefined) ?? user.lastSeenAt });
+        // Online, the frame's time is when they came online: last seen stays as it was until they leave.
+        const online = data.online === true;
+        const lastSeenAt = !online && typeof data.lastSeenAt === 'string' ? data.lastSeenAt : user?.lastSeenAt;
+        if (userId && user) this.users.set(userId, { ...user, online, lastSeenAt: lastSeenAt ?? null });
         break;
       }
       default:

@@ -34,3 +34,23 @@ export function typingLine(names: readonly string[]): string {
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
   return `${names[0]}, ${names[1]} and ${names.length - 2} more are typing…`;
 }
+
+/**
+ * When an offline person was last seen, in absolute terms ("today at 14:03"), which stay true however long
+ * the screen shows them; undefined when the server never saw them.
+ */
+export function lastSeenLine(lastSeenAt: string | null, now = new Date()): string | undefined {
+  if (!lastSeenAt) return undefined;
+  const seen = new Date(lastSeenAt);
+  const yesterday = new Date(now.getTime() - 86_400_000);
+  if (seen.toDateString() === now.toDateString()) return `last seen today at ${timeOf(lastSeenAt)}`;
+  if (seen.toDateString() === yesterday.toDateString()) return `last seen yesterday at ${timeOf(lastSeenAt)}`;
+  const sameYear = seen.getFullYear() === now.getFullYear();
+  return `last seen ${seen.toLocaleDateString(undefined, { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) })}`;
+}
+
+/** A person's presence in words: what the presence dot means, for those who do not see its colour. */
+export function presenceLine(person: { readonly online: boolean; readonly lastSeenAt: string | null }): string {
+  if (person.online) return 'online';
+  return lastSeenLine(person.lastSeenAt) ?? 'offline';
+}

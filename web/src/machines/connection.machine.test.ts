@@ -1,16 +1,28 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromCallback, fromPromise } from 'xstate';
 import type { ServerFrame } from '../api/types';
-import { BACKOFF_MAX_MS, CONNECT_TIMEOUT_MS, HEARTBEAT_EVERY_MS, PONG_TIMEOUT_MS, backoffDelayMs, connectionMachine, type ConnectionEvent } from './connection.machine';
+import {
+  BACKOFF_MAX_MS,
+  CONNECT_TIMEOUT_MS,
+  HEARTBEAT_EVERY_MS,
+  PONG_TIMEOUT_MS,
+  RESUME_TIMEOUT_MS,
+  backoffDelayMs,
+  connectionMachine,
+  type ConnectionEvent,
+  type RoomCursors,
+  type SocketInput,
+} from './connection.machine';
 
-function start(options: { online?: boolean; random?: () => number; resume?: () => Promise<void> } = {}) {
-  const sockets: { url: string; token: string | undefined; sent: unknown[]; closed: boolean }[] = [];
+function start(options: { online?: boolean; random?: () => number; resume?: () => Promise<void>; cursors?: () => RoomCursors } = {}) {
+  const sockets: (SocketInput & { sent: unknown[]; closed: boolean })[] = [];
   const delivered: ServerFrame[] = [];
+  const overHttp: RoomCursors[] = [];
+  const resumedWith: RoomCursors[] = [];
   let rejected = 0;
-  let resumes = 0;
   const machine = connectionMachine.provide({
     actors: {
-      socket: fromCallback<ConnectionEvent, { url: string; token: string | undefined }>(({ input, receive }) => {
+      socket: fromCallback<ConnectionEvent, SocketInput>(({ input, receive }) => {
         const socket = { ...input, sent: [] as unknown[], closed: false };
         sockets.push(socket);
         receive((event) => {
@@ -20,28 +32,37 @@ function start(options: { online?: boolean; random?: () => number; resume?: () =
           socket.closed = true;
         };
       }),
-      resume: fromPromise(async () => {
-        resumes += 1;
+      resume: fromPromise(async ({ input }) => {
+        resumedWith.push(input.cursors);
         await (options.resume ?? (async () => undefined))();
       }),
     },
     actions: {
       deliver: (_, frame) => void delivered.push(frame),
       tokenRejected: () => void (rejected += 1),
+      catchUpOverHttp: (_, cursors) => void overHttp.push(cursors),
     },
   });
   let token = 0;
   const actor = createActor(machine, {
-    input: { url: 'ws://chat.test/ws', accessToken: () => `token-${++token}`, online: options.online ?? true, random: options.random ?? (() => 0.5) },
+    input: {
+      url: 'ws://chat.test/ws',
+      accessToken: () => `token-${++token}`,
+      online: options.online ?? true,
+      random: options.random ?? (() => 0.5),
+      ...(options.cursors ? { cursors: options.cursors } : {}),
+    },
   }).start();
-  return { actor, sockets, delivered, rejected: () => rejected, resumes: () => resumes };
+  return { actor, sockets, delivered, overHttp, resumedWith, rejected: () => rejected, resumes: () => resumedWith.length };
 }
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
 
+/** Opens and authenticates; with cursors, the server's `resumed` too. */
 async function goLive(actor: ReturnType<typeof start>['actor']) {
   actor.send({ type: 'SOCKET_OPEN' });
-  actor.send({ type: 'PONG' });
+  actor.send({ type: 'AUTHENTICATED' });
+  actor.send({ type: 'RESUMED' });
   await flush();
 }
 
@@ -49,17 +70,70 @@ describe('connection machine', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('connects, authenticates (the pong after the auth frame), resumes, then is live', async () => {
-    const { actor, sockets, resumes } = start();
+  it('connects, authenticates (the server’s `authenticated`), reloads the room list, then is live', async () => {
+    const { actor, sockets, resumedWith } = start();
     expect(actor.getSnapshot().matches({ open: 'connecting' })).toBe(true);
-    expect(sockets[0]).toMatchObject({ url: 'ws://chat.test/ws', token: 'token-1' });
+    expect(sockets[0]).toMatchObject({ url: 'ws://chat.test/ws', token: 'token-1', cursors: {} });
     actor.send({ type: 'SOCKET_OPEN' });
     expect(actor.getSnapshot().matches({ open: 'authenticating' })).toBe(true);
-    actor.send({ type: 'PONG' });
+    actor.send({ type: 'AUTHENTICATED' });
     expect(actor.getSnapshot().matches({ open: 'resuming' })).toBe(true);
     await flush();
-    expect(resumes()).toBe(1);
+    // No room held: nothing for the server to resume, no `resumed` to wait for.
+    expect(resumedWith).toEqual([{}]);
     expect(actor.getSnapshot().matches({ open: 'live' })).toBe(true);
+  });
+
+  it('authenticates with the cursors of the rooms held, read afresh for each socket, and is live once the server says `resumed`', async () => {
+    let held: RoomCursors = { r1: 7 };
+    const { actor, sockets, resumedWith, delivered } = start({ cursors: () => held });
+    expect(sockets[0]!.cursors).toEqual({ r1: 7 });
+    actor.send({ type: 'SOCKET_OPEN' });
+    actor.send({ type: 'AUTHENTICATED' });
+    await flush();
+    expect(resumedWith).toEqual([{ r1: 7 }]);
+    // The catch-up's frames reach the app while the machine waits for the end of it.
+    actor.send({ type: 'FRAME', frame: { type: 'message.created', roomId: 'r1', seq: 8, data: {} } });
+    expect(delivered).toHaveLength(1);
+    expect(actor.getSnapshot().matches({ open: 'resuming' })).toBe(true);
+    actor.send({ type: 'RESUMED' });
+    expect(actor.getSnapshot().matches({ open: 'live' })).toBe(true);
+    held = { r1: 8, r2: 3 };
+    actor.send({ type: 'SOCKET_CLOSED', code: 1006 });
+    await vi.advanceTimersByTimeAsync(BACKOFF_MAX_MS);
+    expect(sockets[1]!.cursors).toEqual({ r1: 8, r2: 3 });
+  });
+
+  it('waits for both the server’s catch-up and the HTTP reload before going live', async () => {
+    let finishReload = () => undefined as void;
+    const { actor } = start({ cursors: () => ({ r1: 1 }), resume: () => new Promise<void>((resolve) => (finishReload = resolve)) });
+    actor.send({ type: 'SOCKET_OPEN' });
+    actor.send({ type: 'AUTHENTICATED' });
+    actor.send({ type: 'RESUMED' });
+    await flush();
+    expect(actor.getSnapshot().matches({ open: 'resuming' })).toBe(true);
+    finishReload();
+    await flush();
+    expect(actor.getSnapshot().matches({ open: 'live' })).toBe(true);
+  });
+
+  it('catches the rooms up over HTTP when the server never says `resumed`', async () => {
+    const { actor, overHttp } = start({ cursors: () => ({ r1: 4 }) });
+    actor.send({ type: 'SOCKET_OPEN' });
+    actor.send({ type: 'AUTHENTICATED' });
+    await vi.advanceTimersByTimeAsync(RESUME_TIMEOUT_MS - 1);
+    expect(overHttp).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(overHttp).toEqual([{ r1: 4 }]);
+    expect(actor.getSnapshot().matches({ open: 'live' })).toBe(true);
+  });
+
+  it('renews a live connection’s token with an auth frame', async () => {
+    const { actor, sockets } = start();
+    actor.send({ type: 'TOKEN_RENEWED' });
+    await goLive(actor);
+    actor.send({ type: 'TOKEN_RENEWED' });
+    expect(sockets[0]!.sent).toEqual([{ type: 'auth', token: 'token-2' }]);
   });
 
   it('delivers pushed frames to the app', async () => {

@@ -1,7 +1,8 @@
 // The realtime connection: opens the WebSocket at the config's wsUrl, authenticates with the access
-// token (first frame, then a ping: the server answers it only once the token is accepted), catches up
-// on what was missed while away (resuming), stays live with heartbeats, and when the socket drops backs
-// off with jitter before trying again. The browser going offline parks it until it comes back.
+// token and the cursors of the rooms the client holds (the server then sends what they missed before any
+// live frame, and says `resumed`), reloads over HTTP what frames do not carry (the room list), stays live
+// with heartbeats, and when the socket drops backs off with jitter before trying again. The browser going
+// offline parks it until it comes back.
 import { assign, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type { ServerFrame } from '../api/types';
 
@@ -10,29 +11,42 @@ export interface ConnectionInput {
   readonly accessToken: () => string | undefined;
   /** Whether the browser thinks it is online now. */
   readonly online?: boolean;
+  /** Per room, the last seq the client holds (contiguously): the server catches those rooms up. None by default. */
+  readonly cursors?: () => RoomCursors;
   /** Math.random by default; tests pin it. */
   readonly random?: () => number;
 }
 
+export type RoomCursors = Readonly<Record<string, number>>;
+
 export interface ConnectionContext {
   readonly url: string;
   readonly accessToken: () => string | undefined;
+  readonly readCursors: () => RoomCursors;
+  /** What the current socket's auth frame carried: the rooms the server is catching up on. */
+  readonly cursors: RoomCursors;
   readonly random: () => number;
   readonly startsOffline: boolean;
   /** Failed attempts since the connection was last live. */
   readonly attempt: number;
 }
 
-export type ClientFrame = { type: 'typing'; roomId: string; state: 'start' | 'stop' } | { type: 'ping' };
+export type ClientFrame = { type: 'typing'; roomId: string; state: 'start' | 'stop' } | { type: 'ping' } | { type: 'auth'; token: string };
 
 export type ConnectionEvent =
   | { type: 'SOCKET_OPEN' }
+  /** The server accepted the token (its `authenticated` frame). */
+  | { type: 'AUTHENTICATED' }
+  /** The server caught up on every room of the cursors (its `resumed` frame); some may have got `resync`. */
+  | { type: 'RESUMED' }
   | { type: 'PONG' }
   | { type: 'FRAME'; frame: ServerFrame }
   | { type: 'SOCKET_CLOSED'; code: number }
   | { type: 'WENT_OFFLINE' }
   | { type: 'WENT_ONLINE' }
   | { type: 'RETRY_NOW' }
+  /** The session has a fresh access token: a live connection renews itself with it rather than being closed at the old one's expiry. */
+  | { type: 'TOKEN_RENEWED' }
   | { type: 'SEND'; frame: ClientFrame };
 
 export const CLOSE_UNAUTHENTICATED = 4401;
@@ -41,6 +55,8 @@ export const BACKOFF_MAX_MS = 30_000;
 export const CONNECT_TIMEOUT_MS = 10_000;
 export const HEARTBEAT_EVERY_MS = 25_000;
 export const PONG_TIMEOUT_MS = 10_000;
+/** How long the server may take to say `resumed` before the rooms catch up over HTTP instead. */
+export const RESUME_TIMEOUT_MS = 15_000;
 
 /**
  * Exponential backoff with "equal jitter": half the exponential delay for sure, the other half random,
@@ -51,15 +67,20 @@ export function backoffDelayMs(attempt: number, random: () => number): number {
   return Math.round(exponential / 2 + random() * (exponential / 2));
 }
 
+export interface SocketInput {
+  readonly url: string;
+  readonly token: string | undefined;
+  readonly cursors: RoomCursors;
+}
+
 /** The browser's WebSocket, reporting what happens to it as events for the machine. */
-export const browserSocket = fromCallback<ConnectionEvent, { url: string; token: string | undefined }>(({ input, sendBack, receive }) => {
+export const browserSocket = fromCallback<ConnectionEvent, SocketInput>(({ input, sendBack, receive }) => {
   const socket = new WebSocket(input.url);
   const send = (frame: unknown) => {
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
   };
   socket.onopen = () => {
-    send({ type: 'auth', token: input.token ?? '' });
-    send({ type: 'ping' });
+    send({ type: 'auth', token: input.token ?? '', ...(Object.keys(input.cursors).length > 0 ? { cursors: input.cursors } : {}) });
     sendBack({ type: 'SOCKET_OPEN' });
   };
   socket.onmessage = (message) => {
@@ -69,7 +90,10 @@ export const browserSocket = fromCallback<ConnectionEvent, { url: string; token:
     } catch {
       return;
     }
+    // The connection's own frames drive the machine; the others are the app's.
     if (frame.type === 'pong') sendBack({ type: 'PONG' });
+    else if (frame.type === 'authenticated') sendBack({ type: 'AUTHENTICATED' });
+    else if (frame.type === 'resumed') sendBack({ type: 'RESUMED' });
     else sendBack({ type: 'FRAME', frame });
   };
   socket.onclose = (event) => sendBack({ type: 'SOCKET_CLOSED', code: event.code });
@@ -87,27 +111,41 @@ export const connectionMachine = setup({
   types: { context: {} as ConnectionContext, events: {} as ConnectionEvent, input: {} as ConnectionInput },
   actors: {
     socket: browserSocket,
-    /** Catches up after (re)connecting: the room list and every open room's gap. */
-    resume: fromPromise<void>(async () => undefined),
+    /**
+     * Reloads after (re)connecting what frames do not bring back: the room list, people's presence, and
+     * the gaps of held rooms that were not in the cursors.
+     */
+    resume: fromPromise<void, { cursors: RoomCursors }>(async () => undefined),
   },
   actions: {
     /** Hands a pushed frame to the rooms, the room list, the typing indicators. */
     deliver: (_, _frame: ServerFrame) => undefined,
     /** The server refused the token: the session refreshes it before the next attempt. */
     tokenRejected: () => undefined,
+    /** The server never said `resumed`: these rooms catch up over HTTP instead. */
+    catchUpOverHttp: (_, _cursors: RoomCursors) => undefined,
   },
   delays: {
     backoff: ({ context }) => backoffDelayMs(context.attempt, context.random),
     connectTimeout: CONNECT_TIMEOUT_MS,
     heartbeat: HEARTBEAT_EVERY_MS,
     pongTimeout: PONG_TIMEOUT_MS,
+    resumeTimeout: RESUME_TIMEOUT_MS,
   },
   guards: {
     unauthenticated: ({ event }) => event.type === 'SOCKET_CLOSED' && event.code === CLOSE_UNAUTHENTICATED,
   },
 }).createMachine({
   id: 'connection',
-  context: ({ input }) => ({ url: input.url, accessToken: input.accessToken, random: input.random ?? Math.random, startsOffline: input.online === false, attempt: 0 }),
+  context: ({ input }) => ({
+    url: input.url,
+    accessToken: input.accessToken,
+    readCursors: input.cursors ?? (() => ({})),
+    cursors: {},
+    random: input.random ?? Math.random,
+    startsOffline: input.online === false,
+    attempt: 0,
+  }),
   initial: 'starting',
   on: {
     WENT_OFFLINE: '.offline',
@@ -120,7 +158,9 @@ export const connectionMachine = setup({
       on: { WENT_ONLINE: { target: 'open', actions: assign({ attempt: 0 }) } },
     },
     open: {
-      invoke: { id: 'socket', src: 'socket', input: ({ context }) => ({ url: context.url, token: context.accessToken() }) },
+      // Read as the socket is made: the catch-up starts from what is held now.
+      entry: assign({ cursors: ({ context }) => context.readCursors() }),
+      invoke: { id: 'socket', src: 'socket', input: ({ context }) => ({ url: context.url, token: context.accessToken(), cursors: context.cursors }) },
       initial: 'connecting',
       on: {
         SOCKET_CLOSED: [
@@ -135,19 +175,42 @@ export const connectionMachine = setup({
           after: { connectTimeout: '#connection.backingOff' },
         },
         authenticating: {
-          on: { PONG: 'resuming' },
+          on: { AUTHENTICATED: 'resuming' },
           after: { connectTimeout: '#connection.backingOff' },
         },
         resuming: {
-          invoke: {
-            src: 'resume',
-            onDone: { target: 'live', actions: assign({ attempt: 0 }) },
-            onError: '#connection.backingOff',
+          type: 'parallel',
+          onDone: { target: 'live', actions: assign({ attempt: 0 }) },
+          states: {
+            // The missed messages of the rooms in the cursors arrive as frames, then `resumed`.
+            catchingUp: {
+              initial: 'waiting',
+              states: {
+                waiting: {
+                  always: { guard: ({ context }) => Object.keys(context.cursors).length === 0, target: 'done' },
+                  on: { RESUMED: 'done' },
+                  after: { resumeTimeout: { target: 'done', actions: { type: 'catchUpOverHttp', params: ({ context }) => context.cursors } } },
+                },
+                done: { type: 'final' },
+              },
+            },
+            reloading: {
+              initial: 'working',
+              states: {
+                working: {
+                  invoke: { src: 'resume', input: ({ context }) => ({ cursors: context.cursors }), onDone: 'done', onError: '#connection.backingOff' },
+                },
+                done: { type: 'final' },
+              },
+            },
           },
         },
         live: {
           initial: 'quiet',
-          on: { SEND: { actions: sendTo('socket', ({ event }) => event) } },
+          on: {
+            SEND: { actions: sendTo('socket', ({ event }) => event) },
+            TOKEN_RENEWED: { actions: sendTo('socket', ({ context }) => ({ type: 'SEND', frame: { type: 'auth', token: context.accessToken() ?? '' } })) },
+          },
           states: {
             quiet: { after: { heartbeat: 'probing' } },
             probing: {

@@ -167,4 +167,16 @@ describe('outbox machine', () => {
     await flush();
     expect(calls).toHaveLength(1);
   });
+
+  it('forgets what was sent to a room once its history is cleared up to it, and nothing else', async () => {
+    const { actor } = start();
+    actor.send({ type: 'ENQUEUE', clientMessageId: 'c1', roomId: 'r1', text: 'one' });
+    actor.send({ type: 'ENQUEUE', clientMessageId: 'c2', roomId: 'r2', text: 'elsewhere' });
+    await flush();
+    actor.send({ type: 'ENQUEUE', clientMessageId: 'c3', roomId: 'r1', text: 'after the clear' });
+    actor.send({ type: 'WENT_OFFLINE' });
+    await flush();
+    actor.send({ type: 'HISTORY_CLEARED', roomId: 'r1', upToSeq: 2 });
+    expect(actor.getSnapshot().context.items.map((item) => `${item.clientMessageId}:${item.status}`)).toEqual(['c2:sent', 'c3:pending']);
+  });
 });

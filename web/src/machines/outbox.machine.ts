@@ -35,6 +35,8 @@ export type OutboxEvent =
   | { type: 'ENQUEUE'; clientMessageId: string; roomId: string; text: string; replyTo?: string }
   | { type: 'RETRY'; clientMessageId: string }
   | { type: 'DISCARD'; clientMessageId: string }
+  /** The room's history was cleared up to this seq: what was sent there before it is no longer shown. */
+  | { type: 'HISTORY_CLEARED'; roomId: string; upToSeq: number }
   | { type: 'WENT_OFFLINE' }
   | { type: 'WENT_ONLINE' };
 
@@ -111,6 +113,12 @@ export const outboxMachine = setup({
     DISCARD: {
       actions: assign({
         items: ({ context, event }) => update(context.items, event.clientMessageId, (item) => (item.status === 'failed' ? undefined : item)),
+      }),
+    },
+    HISTORY_CLEARED: {
+      actions: assign({
+        items: ({ context, event }) =>
+          context.items.filter((item) => !(item.roomId === event.roomId && item.status === 'sent' && item.message && item.message.seq <= event.upToSeq)),
       }),
     },
     RETRY: {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
 import type { HistoryPage } from '../api/client';
 import type { Message } from '../api/types';
-import { GAP_RETRY_MS, PAGE_SIZE, READ_DEBOUNCE_MS, contiguousEnd, mergeMessages, roomMachine } from './room.machine';
+import { GAP_RETRY_MS, PAGE_SIZE, READ_DEBOUNCE_MS, contiguousEnd, mergeMessages, reloadedMessages, roomMachine } from './room.machine';
 
 const message = (seq: number, text = `m${seq}`): Message => ({
   id: `id-${seq}`,
@@ -118,6 +118,45 @@ describe('room machine', () => {
     expect(actor.getSnapshot().matches({ ready: { sync: 'live' } })).toBe(true);
   });
 
+  it('takes a resumed connection’s catch-up frames as they come, with no HTTP read', async () => {
+    const { actor, pages, grow } = start({ last: 5 });
+    await flush();
+    grow(8);
+    for (const seq of [6, 7, 8]) actor.send(created(seq));
+    await flush();
+    expect(seqs(actor)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(pages).toHaveLength(1);
+  });
+
+  it('starts again from the latest page when too far behind (RELOAD), keeping frames that come meanwhile', async () => {
+    const { actor, pages, grow } = start({ last: 60, fetchDelayMs: 10 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(seqs(actor)[0]).toBe(11);
+    grow(400);
+    actor.send({ type: 'RELOAD' });
+    expect(actor.getSnapshot().matches({ ready: { sync: 'reloading' } })).toBe(true);
+    // Not yet in the history the page is read from.
+    actor.send(created(401));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(pages[1]).toEqual({ limit: PAGE_SIZE });
+    expect(seqs(actor)).toEqual(Array.from({ length: 51 }, (_, i) => 351 + i));
+    expect(actor.getSnapshot().context.hasOlder).toBe(true);
+    expect(actor.getSnapshot().matches({ ready: { sync: 'live' } })).toBe(true);
+  });
+
+  it('reads the latest page again after a failed reload', async () => {
+    const { actor, pages, grow, failNext } = start({ last: 2 });
+    await flush();
+    grow(300);
+    failNext();
+    actor.send({ type: 'RELOAD' });
+    await flush();
+    expect(actor.getSnapshot().matches({ ready: { sync: 'waitingToReload' } })).toBe(true);
+    await vi.advanceTimersByTimeAsync(GAP_RETRY_MS);
+    expect(pages.slice(1)).toEqual([{ limit: PAGE_SIZE }, { limit: PAGE_SIZE }]);
+    expect(seqs(actor)[0]).toBe(251);
+  });
+
   it('shows a failed first load, and loads again on RETRY', async () => {
     const { actor } = start({ last: 2, failFetches: 1 });
     await flush();
@@ -208,5 +247,10 @@ describe('room machine', () => {
     expect(mergeMessages([message(1), message(3)], [message(2), message(3, 'new')]).map((m) => `${m.seq}:${m.text}`)).toEqual(['1:m1', '2:m2', '3:new']);
     expect(contiguousEnd([message(4), message(5), message(7)])).toBe(5);
     expect(contiguousEnd([])).toBe(0);
+  });
+
+  it('reloads to the page and the held messages newer than it, nothing older', () => {
+    expect(reloadedMessages([message(1), message(2), message(9)], [message(7), message(8)]).map((m) => m.seq)).toEqual([7, 8, 9]);
+    expect(reloadedMessages([message(1)], []).map((m) => m.seq)).toEqual([1]);
   });
 });

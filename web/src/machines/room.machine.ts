@@ -1,7 +1,8 @@
 // One open room's messages: the latest page first, older pages as the reader scrolls up, live frames
 // merged in by seq (so a frame seen twice changes nothing), and gaps filled from the history: a frame
-// whose seq jumps ahead of what is held, or a reconnect (RESUME), fetches what came in between. It
-// also reports what the reader has seen, debounced, as the room's read marker.
+// whose seq jumps ahead of what is held, or a reconnect the server did not resume (RESUME), fetches what
+// came in between; a room too far behind for that (RELOAD) starts again from the latest page. It also
+// reports what the reader has seen, debounced, as the room's read marker.
 import { assign, fromPromise, setup } from 'xstate';
 import type { HistoryPage } from '../api/client';
 import type { Message, ServerFrame } from '../api/types';
@@ -44,7 +45,10 @@ export type RoomEvent =
   | { type: 'FRAME'; frame: ServerFrame }
   | { type: 'MESSAGE_STORED'; message: Message }
   | { type: 'LOAD_OLDER' }
+  /** Fill the gap after what is held from the history. */
   | { type: 'RESUME' }
+  /** Too much was missed to fill: hold the latest page (and what came after it) instead. */
+  | { type: 'RELOAD' }
   | { type: 'SEEN'; seq: number }
   | { type: 'RETRY' };
 
@@ -74,6 +78,15 @@ export function hasGap(messages: readonly Message[]): boolean {
 
 const patch = (messages: readonly Message[], id: string, change: (message: Message) => Message) =>
   messages.map((message) => (message.id === id ? change(message) : message));
+
+/**
+ * The latest page read again, replacing what was held: only held messages newer than the page (frames
+ * that came while it was read) stay, so that what is held is contiguous again.
+ */
+export function reloadedMessages(held: readonly Message[], page: readonly Message[]): Message[] {
+  const pageEnd = page.at(-1)?.seq ?? 0;
+  return mergeMessages(page, held.filter((message) => message.seq > pageEnd));
+}
 
 /** What a frame does to the held messages (frames of other rooms or types leave them as they are). */
 export function applyFrame(messages: readonly Message[], frame: ServerFrame): readonly Message[] {
@@ -163,7 +176,7 @@ export const roomMachine = setup({
       on: { FRAME: { actions: 'applyFrame' }, MESSAGE_STORED: { actions: 'storeMessage' } },
     },
     failed: {
-      on: { RETRY: 'loading', RESUME: 'loading' },
+      on: { RETRY: 'loading', RESUME: 'loading', RELOAD: 'loading' },
     },
     ready: {
       type: 'parallel',
@@ -200,7 +213,27 @@ export const roomMachine = setup({
               on: {
                 FRAME: [{ guard: 'frameOpensGap', target: 'fillingGap', actions: 'applyFrame' }, { actions: 'applyFrame' }],
                 RESUME: 'fillingGap',
+                RELOAD: 'reloading',
               },
+            },
+            reloading: {
+              invoke: {
+                src: 'fetchPage',
+                input: ({ context }) => ({ roomId: context.roomId, page: { limit: PAGE_SIZE } }),
+                onDone: {
+                  target: 'checking',
+                  actions: assign(({ context, event }) => ({
+                    messages: reloadedMessages(context.messages, event.output),
+                    hasOlder: event.output.length === PAGE_SIZE && (event.output[0]?.seq ?? 1) > 1,
+                  })),
+                },
+                onError: 'waitingToReload',
+              },
+              on: { FRAME: { actions: 'applyFrame' }, RESUME: { target: 'reloading', reenter: true }, RELOAD: { target: 'reloading', reenter: true } },
+            },
+            waitingToReload: {
+              after: { gapRetry: 'reloading' },
+              on: { FRAME: { actions: 'applyFrame' }, RESUME: 'reloading', RELOAD: 'reloading' },
             },
             fillingGap: {
               invoke: {
@@ -218,11 +251,11 @@ export const roomMachine = setup({
                 ],
                 onError: 'waitingToRetry',
               },
-              on: { FRAME: { actions: 'applyFrame' }, RESUME: { target: 'fillingGap', reenter: true } },
+              on: { FRAME: { actions: 'applyFrame' }, RESUME: { target: 'fillingGap', reenter: true }, RELOAD: 'reloading' },
             },
             waitingToRetry: {
               after: { gapRetry: 'fillingGap' },
-              on: { FRAME: { actions: 'applyFrame' }, RESUME: 'fillingGap' },
+              on: { FRAME: { actions: 'applyFrame' }, RESUME: 'fillingGap', RELOAD: 'reloading' },
             },
           },
         },

@@ -67,6 +67,12 @@ function SignedIn({ children }: { children: React.ReactNode }) {
     };
   }, [config, userId]);
 
+  // A refreshed access token renews the live connection, which the server would otherwise close at the old one's expiry.
+  const accessToken = useSelector(session, (state) => state.context.tokens?.accessToken);
+  useEffect(() => {
+    if (chat && accessToken) chat.tokenRenewed();
+  }, [chat, accessToken]);
+
   useEffect(() => {
     if (chat && user) {
       chat.me = user;

@@ -142,7 +142,10 @@ export function MessageList({ roomId, actor, role }: { roomId: string; actor: Ro
           </button>
         </p>
       )}
-      {loaded && rows.length === 0 && <p className="history-note">No messages yet. Say hello!</p>}
+      {loaded && rows.length === 0 && (
+        // Messages were written here, but none is left in the reader's history: it was cleared.
+        <p className="history-note">{(chat.room(roomId)?.lastSeq ?? 0) > 0 ? 'The history was cleared. New messages show here.' : 'No messages yet. Say hello!'}</p>
+      )}
       <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
         <div className="message-window" style={{ transform: `translateY(${items[0]?.start ?? 0}px)` }}>
           {items.map((item) => {

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useChat } from '../app/context';
-import { typingLine } from '../app/format';
+import { presenceLine, typingLine } from '../app/format';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { RoomPanel } from './RoomPanel';
@@ -32,7 +32,7 @@ export function RoomView({ roomId }: { roomId: string }) {
   }
   const peer = listed.peerId ? chat.user(listed.peerId) : undefined;
   const name = listed.kind === 'direct' ? (peer?.displayName ?? listed.name) : listed.name;
-  const subtitle = listed.kind === 'direct' ? (peer?.online ? 'online' : 'offline') : listed.topic;
+  const subtitle = listed.kind === 'direct' ? (peer ? presenceLine(peer) : '') : listed.topic;
   const typists = chat.typists(roomId).map((userId) => chat.userName(userId));
 
   return (

@@ -7,6 +7,7 @@ import type { PublicProfile, RoomListItem } from '../api/types';
 import { useChat } from '../app/context';
 import { initialsOf, timeOf, typingLine } from '../app/format';
 import { Dialog } from './Dialog';
+import { PresenceDot } from './PresenceDot';
 import { UserSearch } from './UserSearch';
 
 export function Sidebar({ openRoomId }: { openRoomId?: string }) {
@@ -50,10 +51,11 @@ function ConnectionStatus() {
     if (snapshot.matches('offline')) return 'offline';
     if (snapshot.matches('backingOff')) return 'reconnecting';
     if (snapshot.matches({ open: 'live' })) return 'live';
+    if (snapshot.matches({ open: 'resuming' })) return 'catching-up';
     return 'connecting';
   });
   const attempt = useSelector(chat.connection, (snapshot) => snapshot.context.attempt);
-  const text = { live: 'Connected', offline: 'Offline', reconnecting: 'Reconnecting…', connecting: 'Connecting…' }[state];
+  const text = { live: 'Connected', offline: 'Offline', reconnecting: 'Reconnecting…', connecting: 'Connecting…', 'catching-up': 'Catching up…' }[state];
   return (
     <span
       className={`connection connection-${state}`}
@@ -105,14 +107,13 @@ function RoomRow({ room, open }: { room: RoomListItem; open: boolean }) {
   return (
     <li className={`room-row${open ? ' open' : ''}${room.muted ? ' muted' : ''}${unread ? ' unread' : ''}`} data-room-name={name}>
       <Link to={`/rooms/${room.id}`} aria-current={open ? 'page' : undefined} className="room-link">
-        <span className="avatar" aria-hidden="true">
-          {room.kind === 'group' ? '#' : initialsOf(name)}
-          {room.kind === 'direct' && <span className={`presence ${peer?.online ? 'online' : 'offline'}`} />}
+        <span className="avatar">
+          <span aria-hidden="true">{room.kind === 'group' ? '#' : initialsOf(name)}</span>
+          {room.kind === 'direct' && <PresenceDot person={peer} className="presence" />}
         </span>
         <span className="room-text">
           <span className="room-name">
             {name}
-            {room.kind === 'direct' && <span className="visually-hidden">{peer?.online ? ' (online)' : ' (offline)'}</span>}
             {room.muted && <span className="muted-mark" aria-label="muted" title="Muted"> 🔕</span>}
           </span>
           <span className={`room-preview${typists.length > 0 ? ' typing-preview' : ''}`}>{preview}</span>

@@ -2,6 +2,8 @@
 import { useEffect, useId, useState } from 'react';
 import type { PublicProfile } from '../api/types';
 import { useChat } from '../app/context';
+import { presenceLine } from '../app/format';
+import { PresenceDot } from './PresenceDot';
 
 export function UserSearch({
   label,
@@ -28,16 +30,21 @@ export function UserSearch({
     const timer = setTimeout(() => {
       chat.api
         .searchUsers(text, 8)
-        .then((found) => !cancelled && setResults(found))
+        .then((found) => {
+          if (cancelled) return;
+          chat.notePeople(found);
+          setResults(found);
+        })
         .catch(() => !cancelled && setResults([]));
     }, 150);
     return () => {
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [query, chat.api]);
+  }, [query, chat]);
 
-  const shown = query.trim() ? results.filter((user) => user.id !== chat.me.id && !exclude.includes(user.id)) : [];
+  // As the client knows them now: presence frames keep the people who share a room with the reader live.
+  const shown = query.trim() ? results.filter((user) => user.id !== chat.me.id && !exclude.includes(user.id)).map((user) => chat.users.get(user.id) ?? user) : [];
   return (
     <div className="user-search">
       <label htmlFor={id} className="visually-hidden">
@@ -50,14 +57,14 @@ export function UserSearch({
             <li key={user.id}>
               <button
                 type="button"
-                aria-label={pickLabel(user)}
+                aria-label={`${pickLabel(user)}, ${presenceLine(user)}`}
                 onClick={() => {
                   onPick(user);
                   setQuery('');
                   setResults([]);
                 }}
               >
-                <span className={`presence-dot ${user.online ? 'online' : 'offline'}`} aria-hidden="true" />
+                <PresenceDot person={user} />
                 <span>{user.displayName}</span>
                 <span className="username">@{user.username}</span>
               </button>
