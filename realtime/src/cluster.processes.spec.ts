@@ -132,8 +132,11 @@ describeIntegration('realtime across two nodes', 'redis', (redisUrl) => {
 
   it('shows a user with several tabs on both nodes online until the last tab closes', async () => {
     const [ann, carl] = [await register(), await register()];
-    await openRoom(ann, [carl]);
     const annWatching = await connect(ann, nodes[0]!);
+    const roomId = await openRoom(ann, [carl]);
+    // Presence goes to the people the read models say share a room with carl: once ann is told of the room,
+    // its membership is committed there (before that, carl coming online would reach nobody).
+    await annWatching.next((frame) => frame.type === 'room.created' && frame.roomId === roomId, 20_000);
     const presenceOfCarl = () => annWatching.frames.filter((frame) => frame.type === 'presence' && frame.data?.userId === carl.id).map((frame) => frame.data?.online);
     const tabs = [await connect(carl, nodes[0]!), await connect(carl, nodes[1]!), await connect(carl, nodes[1]!)];
     await until(() => presenceOfCarl().length > 0, 'carl shown online');
