@@ -26,7 +26,8 @@ COPY bench/package.json bench/
 COPY web/package.json web/
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx tsc -b \
+# `npm run build`: the services (tsc -b) and the web client (web/dist, for the gateway).
+RUN npm run build --silent \
  && npm prune --omit=dev --no-audit --no-fund \
  && find . -path ./node_modules -prune -o \( -name '*.spec.js' -o -name '*.spec.d.ts' -o -name '*.spec.js.map' -o -name '*.tsbuildinfo' \) -type f -print | xargs rm -f \
  && rm -rf ./*/src
@@ -55,6 +56,7 @@ WORKDIR /app
 COPY --from=build /app/platform/dist/registry platform/dist/registry
 COPY infra/render-template.sh infra/
 COPY infra/nginx infra/nginx
+COPY --from=build /app/web/dist /srv/web
 ENV GATEWAY_LISTEN=8080 WEB_ROOT=/srv/web
 USER node
 EXPOSE 8080
