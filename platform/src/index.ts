@@ -1,4 +1,5 @@
 export * from './config/config';
+export * from './collections/lru-map';
 export * from './event-store/event-store';
 export * from './change-feed/change-feed';
 export * from './key-value/key-value-store';

@@ -24,7 +24,7 @@ import {
   type RoomState,
   roomStreamId,
 } from '@chat/domain';
-import { ApiError, type EventMetadata, type EventStore, type EventToAppend, type RecordedEvent, WrongExpectedRevision } from '@chat/platform';
+import { ApiError, type EventMetadata, type EventStore, type EventToAppend, LruMap, type RecordedEvent, WrongExpectedRevision } from '@chat/platform';
 
 /** What the answers need of a message beyond the domain's state: when it was sent and edited, what it replies to. */
 export interface MessageFacts {
@@ -80,8 +80,7 @@ interface PendingAppend {
 
 export class RoomStreams {
   private readonly queues = new Map<string, Waiting[]>();
-  private readonly cache = new Map<string, FoldedRoom>();
-  private readonly maxCachedRooms: number;
+  private readonly cache: LruMap<string, FoldedRoom>;
   private readonly maxAttempts: number;
   private readonly maxBatch: number;
 
@@ -89,7 +88,7 @@ export class RoomStreams {
     private readonly eventStore: EventStore,
     options: RoomStreamsOptions = {},
   ) {
-    this.maxCachedRooms = options.maxCachedRooms ?? 1000;
+    this.cache = new LruMap(options.maxCachedRooms ?? 1000);
     this.maxAttempts = options.maxAttempts ?? 5;
     this.maxBatch = options.maxBatch ?? 200;
   }
@@ -217,7 +216,7 @@ export class RoomStreams {
       durable = { ...room, ...(onRoomStream ? { roomRevision: result.nextExpectedRevision } : { messagesRevision: result.nextExpectedRevision }) };
       // The store answers an append it had already stored (sends another process made first) with that
       // append's result: then the stream may hold more than this process knows, so it is folded again next time.
-      if (result.nextExpectedRevision === (revision ?? -1) + pending.events.length) this.keep(durable);
+      if (result.nextExpectedRevision === (revision ?? -1) + pending.events.length) this.cache.set(durable.roomId, durable);
       else this.cache.delete(room.roomId);
     }
     for (const { waiting, outcome } of pending.decided) {
@@ -236,18 +235,10 @@ export class RoomStreams {
     ]);
     let room: FoldedRoom = kept ?? { roomId, state: initialRoomState, roomRevision: undefined, messagesRevision: undefined, messageFacts: new Map() };
     if (roomEvents.length > 0 || messageEvents.length > 0) room = foldRecorded(room, roomEvents, messageEvents);
-    this.keep(room);
+    this.cache.set(roomId, room);
     return room;
   }
 
-  private keep(room: FoldedRoom): void {
-    this.cache.delete(room.roomId);
-    this.cache.set(room.roomId, room);
-    if (this.cache.size > this.maxCachedRooms) {
-      const leastRecent = this.cache.keys().next().value;
-      if (leastRecent !== undefined) this.cache.delete(leastRecent);
-    }
-  }
 }
 
 /** An append of the turn met another process's: the commands from `firstUnsettled` on are decided again. */

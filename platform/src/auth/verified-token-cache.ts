@@ -4,6 +4,7 @@
 // `exp`; after that the token goes through the full verification, which decides (and says) it expired.
 // The cache only answers "is this signature and are these claims ours?": whether the token's session is
 // still live is asked of the session registry on every request, so a revocation takes effect at once.
+import { LruMap } from '../collections/lru-map';
 import type { AuthenticatedUser } from './access-tokens';
 
 interface Entry {
@@ -13,11 +14,10 @@ interface Entry {
 }
 
 export class VerifiedTokenCache {
-  /** In order of last use, least recent first (a Map keeps insertion order). */
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
 
-  constructor(private readonly maxEntries: number) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new Error(`maxEntries must be a whole number ≥ 0, got ${maxEntries}`);
+  constructor(maxEntries: number) {
+    this.entries = new LruMap(maxEntries);
   }
 
   get size(): number {
@@ -28,17 +28,15 @@ export class VerifiedTokenCache {
   get(token: string, nowSeconds: number): AuthenticatedUser | undefined {
     const entry = this.entries.get(token);
     if (!entry) return undefined;
-    this.entries.delete(token);
-    if (nowSeconds >= entry.expiresAt) return undefined;
-    this.entries.set(token, entry);
+    if (nowSeconds >= entry.expiresAt) {
+      this.entries.delete(token);
+      return undefined;
+    }
     return entry.user;
   }
 
   /** Remembers a token that has just passed the full verification; the least recently used goes beyond the bound. */
   set(token: string, user: AuthenticatedUser, expiresAt: number): void {
-    if (this.maxEntries === 0) return;
-    this.entries.delete(token);
     this.entries.set(token, { user, expiresAt });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 }
