@@ -30,6 +30,56 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   );
 }
 
+/**
+ * A dialog holding one form: its fields, the problem to show (if any), then Cancel and the submit button.
+ * `onSubmit` runs on submit (Enter included); the default submission is prevented.
+ */
+export function FormDialog({
+  title,
+  submitLabel,
+  danger = false,
+  busy = false,
+  problem,
+  onSubmit,
+  onClose,
+  children,
+}: {
+  title: string;
+  submitLabel: string;
+  danger?: boolean;
+  busy?: boolean;
+  problem?: string;
+  onSubmit: () => void;
+  onClose: () => void;
+  children: React.ReactNode;
+}) {
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          onSubmit();
+        }}
+      >
+        {children}
+        {problem && (
+          <p className="form-error" role="alert">
+            {problem}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className={danger ? 'primary danger' : 'primary'} disabled={busy}>
+            {submitLabel}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
 /** Asks before an action; `onConfirm` answers whether it was done (the dialog closes) or refused (it stays). */
 export function ConfirmDialog({
   title,
@@ -46,24 +96,18 @@ export function ConfirmDialog({
 }) {
   const [busy, setBusy] = useState(false);
   return (
-    <Dialog title={title} onClose={onClose}>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          setBusy(true);
-          void onConfirm().then((done) => (done ? onClose() : setBusy(false)));
-        }}
-      >
-        {children}
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary danger" disabled={busy}>
-            {confirmLabel}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={title}
+      submitLabel={confirmLabel}
+      danger
+      busy={busy}
+      onSubmit={() => {
+        setBusy(true);
+        void onConfirm().then((done) => (done ? onClose() : setBusy(false)));
+      }}
+      onClose={onClose}
+    >
+      {children}
+    </FormDialog>
   );
 }

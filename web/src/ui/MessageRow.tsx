@@ -5,7 +5,7 @@ import type { Message, RoomRole } from '../api/types';
 import { useChat } from '../app/context';
 import { timeOf } from '../app/format';
 import { mayModerate } from '../app/roles';
-import { Dialog } from './Dialog';
+import { FormDialog } from './Dialog';
 import type { Row } from './MessageList';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'];
@@ -188,50 +188,30 @@ function ForwardDialog({ message, roomId, onClose }: { message: Message; roomId:
     }
   };
   return (
-    <Dialog title="Forward to…" onClose={onClose}>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void forward();
-        }}
-      >
-        <blockquote className="reply-preview">
-          <span className="reply-text">{message.text}</span>
-        </blockquote>
-        {targets.length === 0 ? (
-          <p>No other rooms to forward to.</p>
-        ) : (
-          <fieldset className="room-choices">
-            <legend className="visually-hidden">Rooms</legend>
-            {targets.map((room) => {
-              const name = room.kind === 'direct' && room.peerId ? (chat.user(room.peerId)?.displayName ?? room.name) : room.name;
-              return (
-                <label key={room.id} className="choice">
-                  <input
-                    type="checkbox"
-                    checked={chosen.includes(room.id)}
-                    onChange={(event) => setChosen((current) => (event.target.checked ? [...current, room.id] : current.filter((id) => id !== room.id)))}
-                  />
-                  {name}
-                </label>
-              );
-            })}
-          </fieldset>
-        )}
-        {problem && (
-          <p className="form-error" role="alert">
-            {problem}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary">
-            Forward
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog title="Forward to…" submitLabel="Forward" problem={problem} onSubmit={() => void forward()} onClose={onClose}>
+      <blockquote className="reply-preview">
+        <span className="reply-text">{message.text}</span>
+      </blockquote>
+      {targets.length === 0 ? (
+        <p>No other rooms to forward to.</p>
+      ) : (
+        <fieldset className="room-choices">
+          <legend className="visually-hidden">Rooms</legend>
+          {targets.map((room) => {
+            const name = room.kind === 'direct' && room.peerId ? (chat.user(room.peerId)?.displayName ?? room.name) : room.name;
+            return (
+              <label key={room.id} className="choice">
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(room.id)}
+                  onChange={(event) => setChosen((current) => (event.target.checked ? [...current, room.id] : current.filter((id) => id !== room.id)))}
+                />
+                {name}
+              </label>
+            );
+          })}
+        </fieldset>
+      )}
+    </FormDialog>
   );
 }

@@ -6,7 +6,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import type { PublicProfile, RoomListItem } from '../api/types';
 import { useChat } from '../app/context';
 import { initialsOf, timeOf, typingLine } from '../app/format';
-import { Dialog } from './Dialog';
+import { FormDialog } from './Dialog';
 import { PresenceDot } from './PresenceDot';
 import { UserSearch } from './UserSearch';
 
@@ -158,53 +158,33 @@ function CreateGroupDialog({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <Dialog title="New group" onClose={onClose}>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void create();
-        }}
-      >
-        <div className="field">
-          <label htmlFor="group-name">Name</label>
-          <input id="group-name" value={name} maxLength={100} onChange={(event) => setName(event.target.value)} aria-invalid={problem ? true : undefined} autoFocus />
-        </div>
-        <div className="field">
-          <label htmlFor="group-topic">Topic (optional)</label>
-          <input id="group-topic" value={topic} maxLength={300} onChange={(event) => setTopic(event.target.value)} />
-        </div>
-        <UserSearch
-          label="Add members"
-          placeholder="Find people to add"
-          onPick={(user) => setMembers((current) => (current.some((member) => member.id === user.id) ? current : [...current, user]))}
-          pickLabel={(user) => `Add ${user.displayName}`}
-        />
-        {members.length > 0 && (
-          <ul className="chips" aria-label="Members to add">
-            {members.map((member) => (
-              <li key={member.id}>
-                {member.displayName}
-                <button type="button" aria-label={`Remove ${member.displayName}`} onClick={() => setMembers((current) => current.filter((m) => m.id !== member.id))}>
-                  ×
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
-        {problem && (
-          <p className="form-error" role="alert">
-            {problem}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy}>
-            Create group
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog title="New group" submitLabel="Create group" busy={busy} problem={problem} onSubmit={() => void create()} onClose={onClose}>
+      <div className="field">
+        <label htmlFor="group-name">Name</label>
+        <input id="group-name" value={name} maxLength={100} onChange={(event) => setName(event.target.value)} aria-invalid={problem ? true : undefined} autoFocus />
+      </div>
+      <div className="field">
+        <label htmlFor="group-topic">Topic (optional)</label>
+        <input id="group-topic" value={topic} maxLength={300} onChange={(event) => setTopic(event.target.value)} />
+      </div>
+      <UserSearch
+        label="Add members"
+        placeholder="Find people to add"
+        onPick={(user) => setMembers((current) => (current.some((member) => member.id === user.id) ? current : [...current, user]))}
+        pickLabel={(user) => `Add ${user.displayName}`}
+      />
+      {members.length > 0 && (
+        <ul className="chips" aria-label="Members to add">
+          {members.map((member) => (
+            <li key={member.id}>
+              {member.displayName}
+              <button type="button" aria-label={`Remove ${member.displayName}`} onClick={() => setMembers((current) => current.filter((m) => m.id !== member.id))}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </FormDialog>
   );
 }
