@@ -1,29 +1,20 @@
 // The `/ws` endpoint over real connections: a uWS server on a free port, `ws` clients, the in-process
 // change feed and key-value store, and access tokens signed with a key made for the suite.
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   ACCESS_TOKEN_LIFETIME_SECONDS,
-  AccessTokenIssuer,
-  AccessTokenVerifier,
-  createLogger,
-  InProcessChangeFeed,
-  InProcessKeyValueStore,
-  loadPublicKeySet,
-  loadSigningKey,
+  type InProcessChangeFeed,
   type MessageView,
   PRESENCE_CHANGES_TOPIC,
   PRESENCE_CONNECTIONS_TOPIC,
   type PresenceConnectionMessage,
-  SessionRegistry,
+  type SessionRegistry,
 } from '@chat/platform';
 import WebSocket from 'ws';
 import { TestClient as Client } from './testing/websocket-test-client';
-import { createRealtimeHttpApp, type ListeningRealtimeApp, listenRealtime } from './http-endpoints';
 import type { MissedMessages, RoomMembership } from './room-membership';
 import { deliveryLatencySeconds, slowConsumersDropped, websocketConnections, websocketFrames } from './realtime-metrics';
-import { attachWebSocketEndpoint, CLOSE_CODES, type WebSocketEndpoint } from './websocket-server';
+import { startTestEndpoint, type TestEndpoint } from './testing/test-endpoint';
+import { CLOSE_CODES } from './websocket-server';
 
 async function metricValue(metric: { get(): Promise<{ values: { value: number; labels: object; metricName?: string }[] }> }, match: (labels: Record<string, unknown>, metricName?: string) => boolean = () => true): Promise<number> {
   const { values } = await metric.get();
@@ -43,13 +34,9 @@ async function until(condition: () => boolean, what: string, timeoutMs = 3000): 
 }
 
 describe('realtime WebSocket endpoint', () => {
-  let keyDir: string;
-  let listening: ListeningRealtimeApp;
-  let endpoint: WebSocketEndpoint;
-  let issuer: AccessTokenIssuer;
+  let realtime: TestEndpoint;
+  let changeFeed: InProcessChangeFeed;
   let sessions: SessionRegistry;
-  const changeFeed = new InProcessChangeFeed();
-  const keyValue = new InProcessKeyValueStore();
   const roomsByUser = new Map<string, string[]>();
   const membership: RoomMembership = { roomsOf: async (userId) => [...(roomsByUser.get(userId) ?? [])] };
   // The message history read model, and what happens while a resuming connection reads it.
@@ -69,19 +56,10 @@ describe('realtime WebSocket endpoint', () => {
   let sessionCount = 0;
 
   beforeAll(async () => {
-    keyDir = await fs.mkdtemp(path.join(os.tmpdir(), 'realtime-keys-'));
-    const keys = { kind: 'directory', dir: keyDir, generateIfMissing: true } as const;
-    issuer = new AccessTokenIssuer(await loadSigningKey(keys));
-    sessions = new SessionRegistry(keyValue);
-    const app = createRealtimeHttpApp({ serviceName: 'realtime', readinessChecks: [] });
-    endpoint = await attachWebSocketEndpoint(app, {
-      changeFeed,
-      verifier: new AccessTokenVerifier(await loadPublicKeySet(keys)),
-      sessions,
+    realtime = await startTestEndpoint({
       membership,
       missedMessages,
       nodeId: 'node-1',
-      logger: createLogger({ serviceName: 'realtime', level: 'silent' }),
       limits: {
         typingTimeoutMs: TYPING_TIMEOUT_MS,
         authTimeoutMs: 500,
@@ -97,8 +75,8 @@ describe('realtime WebSocket endpoint', () => {
         presenceHeartbeatIntervalMs: HEARTBEAT_MS,
       },
     });
+    ({ changeFeed, sessions } = realtime);
     await changeFeed.subscribe(PRESENCE_CONNECTIONS_TOPIC, (message) => void presenceReports.push(message.payload as PresenceConnectionMessage));
-    listening = await listenRealtime(app, '127.0.0.1', 0);
   });
 
   afterEach(() => {
@@ -108,25 +86,16 @@ describe('realtime WebSocket endpoint', () => {
     whileReadingHistory = undefined;
   });
 
-  afterAll(async () => {
-    await endpoint.close();
-    listening.stopListening();
-    listening.closeConnections();
-    await changeFeed.close();
-    await keyValue.close();
-    await fs.rm(keyDir, { recursive: true, force: true });
-  });
+  afterAll(() => realtime.close());
 
   async function tokenFor(userId: string, options: { live?: boolean; sessionId?: string; issuedAt?: Date } = {}): Promise<string> {
-    const user = { userId, sessionId: options.sessionId ?? `session-${++sessionCount}` };
-    if (options.live ?? true) await sessions.markLive(user);
-    return (await issuer.issue(user, options.issuedAt)).accessToken;
+    return realtime.tokenFor({ userId, sessionId: options.sessionId ?? `session-${++sessionCount}` }, options);
   }
   /** Issued long enough ago that it expires `inMs` from now (negative: expired already). */
   const issuedToExpireIn = (inMs: number) => new Date(Date.now() - ACCESS_TOKEN_LIFETIME_SECONDS * 1000 + inMs);
 
   function connect(query = ''): Client {
-    const client = new Client(new WebSocket(`ws://127.0.0.1:${listening.port}/ws${query}`));
+    const client = new Client(new WebSocket(`ws://127.0.0.1:${realtime.port}/ws${query}`));
     clients.push(client);
     return client;
   }
@@ -566,7 +535,7 @@ describe('realtime WebSocket endpoint', () => {
     expect(await framesIn()).toBeGreaterThanOrEqual(inBefore + 1);
     expect(await framesOut()).toBeGreaterThanOrEqual(outBefore + 2);
     expect(await latencyCount()).toBeGreaterThanOrEqual(latencyBefore + 1);
-    const exposition = await fetch(`http://127.0.0.1:${listening.port}/metrics`).then((response) => response.text());
+    const exposition = await fetch(`http://127.0.0.1:${realtime.port}/metrics`).then((response) => response.text());
     for (const name of ['realtime_websocket_connections', 'realtime_frames_total', 'realtime_slow_consumers_dropped_total', 'realtime_delivery_latency_seconds']) {
       expect(exposition).toContain(name);
     }
