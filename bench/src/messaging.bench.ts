@@ -20,6 +20,7 @@ import { messageEventId, type MessageSent, roomMessagesStreamId } from '@chat/do
 import {
   createLogger,
   EMBEDDED_DATABASE_FILE,
+  EMBEDDED_READ_MODELS_FILE,
   type EventToAppend,
   Infrastructure,
   loadConfig,
@@ -135,7 +136,7 @@ async function historyBench(server: EmbeddedServer, dataDir: string, owner: Pers
     const page = await client.call<{ messages: unknown[] }>('GET', `/api/rooms/${room.id}/messages?before=${randomCursor()}&limit=${PAGE_SIZE}`, owner);
     if (page.messages.length !== PAGE_SIZE) throw new Error(`a page of ${page.messages.length} messages`);
   });
-  const db = openSqlite(path.join(dataDir, EMBEDDED_DATABASE_FILE), { readonly: true });
+  const db = openSqlite(path.join(dataDir, EMBEDDED_READ_MODELS_FILE), { readonly: true });
   const history = new SqliteMessageHistoryRepository(db, 1);
   const inRepository = await timed(PAGES_TIMED, async () => {
     await history.page(room.id, { afterSeq: 0, beforeSeq: randomCursor(), limit: PAGE_SIZE, from: 'newest' });

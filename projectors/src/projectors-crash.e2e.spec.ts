@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SqliteCheckpointStore, SqliteEventStore, SqliteStreamIndexRepository, openSqlite } from '@chat/platform';
+import { EMBEDDED_DATABASE_FILE, EMBEDDED_READ_MODELS_FILE, SqliteCheckpointStore, SqliteEventStore, SqliteStreamIndexRepository, openSqlite } from '@chat/platform';
 import pino from 'pino';
 import { ProjectionProcessor } from './processor/projection-processor';
 import { SqliteProjectionStore } from './processor/projection-stores';
@@ -24,11 +24,11 @@ describe('projectors killed mid catch-up', () => {
   });
 
   it('resumes after SIGKILL and ends equal to a clean rebuild', async () => {
-    const file = path.join(dataDir, 'chat.db');
-    const eventStore = SqliteEventStore.open(file);
+    const eventStore = SqliteEventStore.open(path.join(dataDir, EMBEDDED_DATABASE_FILE));
     await seedLog(eventStore, LOG_SIZE);
     const head = await eventStore.headPosition();
-    const db = openSqlite(file);
+    const readModelsFile = path.join(dataDir, EMBEDDED_READ_MODELS_FILE);
+    const db = openSqlite(readModelsFile);
     const checkpoints = new SqliteCheckpointStore(db);
     const checkpoint = async () => (await checkpoints.read('stream-index@1'))?.position ?? 0;
     const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
@@ -52,7 +52,7 @@ describe('projectors killed mid catch-up', () => {
     expect(stopped.code).toBe(0);
 
     // A clean rebuild of the same log into another generation, in this process.
-    const rebuildDb = openSqlite(file);
+    const rebuildDb = openSqlite(readModelsFile);
     const rebuilt = new SqliteStreamIndexRepository(rebuildDb, 90);
     const processor = new ProjectionProcessor({
       eventStore,

@@ -3,6 +3,12 @@
 // projection throws stops the projection there: the failure is recorded beside the checkpoint (for
 // `admin status`), logged and counted, and the processor waits until `admin retry` or `admin skip`
 // clears it.
+//
+// A batch without an event the projection handles is not committed: most of the log is of no interest
+// to most projections (a message means nothing to the user views), and a transaction per message per
+// projection was most of what following the log cost. Its position is stored with the next batch that
+// is committed, or after `skippedCheckpointMs` of quiet, or at the stop; a crash before then only means
+// reading those events again.
 import type { ChangeFeed, EventStore, RecordedEvent, Subscription } from '@chat/platform';
 import { projectionEventsProcessed, projectionFailed, reportProjectionLag } from '@chat/platform';
 import type { Logger } from 'pino';
@@ -18,6 +24,8 @@ export interface ProjectionProcessorOptions {
   readonly batchSize?: number;
   /** How often a stopped projection looks whether an admin cleared its failure. */
   readonly failurePollMs?: number;
+  /** How long the position past skipped batches may wait for a batch to be stored with. */
+  readonly skippedCheckpointMs?: number;
 }
 
 interface Change {
@@ -28,17 +36,24 @@ interface Change {
 export class ProjectionProcessor {
   private readonly batchSize: number;
   private readonly failurePollMs: number;
+  private readonly skippedCheckpointMs: number;
   private running?: Promise<void>;
   private stopping = false;
   private subscription?: Subscription;
   private wakeFromFailure?: () => void;
   private position = 0;
+  /** The position stored as the checkpoint; behind `position` while skipped batches wait to be stored. */
+  private storedPosition = 0;
+  private storeSkipped?: NodeJS.Timeout;
+  /** The store's writes of this processor, one after another: a timer's checkpoint must not overtake a batch. */
+  private storeWrites: Promise<unknown> = Promise.resolve();
   private processed = 0;
   private readonly caughtUpWaiters: { position: number; resolve: () => void }[] = [];
 
   constructor(private readonly options: ProjectionProcessorOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.failurePollMs = options.failurePollMs ?? 1000;
+    this.skippedCheckpointMs = options.skippedCheckpointMs ?? 1000;
   }
 
   get name(): string {
@@ -74,6 +89,7 @@ export class ProjectionProcessor {
     await this.subscription?.close();
     await this.running;
     this.running = undefined;
+    await this.storeSkippedPosition();
   }
 
   /** Resolves once everything up to `position` (default: the log's head now) has been committed. */
@@ -88,6 +104,7 @@ export class ProjectionProcessor {
     while (!this.stopping) {
       const checkpoint = await checkpoints.read(this.name);
       this.position = checkpoint?.position ?? 0;
+      this.storedPosition = this.position;
       this.settleWaiters();
       if (checkpoint?.failure) {
         projectionFailed.set({ projection: this.name }, 1);
@@ -164,19 +181,54 @@ export class ProjectionProcessor {
     const context: ProjectionContext = { publish: (topic, payload) => changes.push({ topic, payload }) };
     const last = batch.at(-1)!;
     let applied = 0;
-    await store.commit(projection.name, last.position, async () => {
-      for (const event of batch) {
-        if (!projection.handles(event.type)) continue;
-        await projection.apply(event, context);
-        applied++;
-      }
-    });
+    if (batch.some((event) => projection.handles(event.type))) {
+      await this.inTurn(() =>
+        store.commit(projection.name, last.position, async () => {
+          for (const event of batch) {
+            if (!projection.handles(event.type)) continue;
+            await projection.apply(event, context);
+            applied++;
+          }
+        }),
+      );
+      this.storedPosition = last.position;
+    } else {
+      this.storeSkippedPositionSoon();
+    }
     this.position = last.position;
     this.processed += batch.length;
     projectionEventsProcessed.inc({ projection: projection.name }, batch.length);
     await this.publish(changes);
     this.settleWaiters();
     if (applied > 0) this.options.logger.trace({ projection: projection.name, position: last.position, applied }, 'batch committed');
+  }
+
+  private inTurn<T>(write: () => Promise<T>): Promise<T> {
+    const written = this.storeWrites.then(write);
+    this.storeWrites = written.catch(() => undefined);
+    return written;
+  }
+
+  private storeSkippedPositionSoon(): void {
+    if (this.storeSkipped) return;
+    this.storeSkipped = setTimeout(() => {
+      this.storeSkipped = undefined;
+      this.storeSkippedPosition().catch((error: unknown) => this.options.logger.warn({ err: error, projection: this.name }, 'could not store the checkpoint past skipped events'));
+    }, this.skippedCheckpointMs);
+    // Storing it is an optimisation: the process need not stay alive for it.
+    this.storeSkipped.unref();
+  }
+
+  /** Stores the position past skipped batches, unless a committed batch has stored it (or a later one) already. */
+  private storeSkippedPosition(): Promise<void> {
+    clearTimeout(this.storeSkipped);
+    this.storeSkipped = undefined;
+    return this.inTurn(async () => {
+      const position = this.position;
+      if (position <= this.storedPosition) return;
+      await this.options.store.commit(this.name, position, async () => undefined);
+      this.storedPosition = Math.max(this.storedPosition, position);
+    });
   }
 
   private async publish(changes: readonly Change[]): Promise<void> {
@@ -194,6 +246,7 @@ export class ProjectionProcessor {
 
   private async recordFailure(event: RecordedEvent, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
+    await this.storeSkippedPosition();
     await this.options.store.checkpoints.markFailed(this.name, {
       position: event.position,
       eventId: event.id,

@@ -38,13 +38,14 @@ describe('projection processor', () => {
     return eventStore.appendToStream(stream, events, { expectedRevision: 'any' });
   };
   const applied = () => db.prepare<[], { text: string }>('SELECT text FROM applied ORDER BY position').all().map((row) => row.text);
-  const processor = (changeFeed?: InProcessChangeFeed, batchSize?: number) => {
+  const processor = (changeFeed?: InProcessChangeFeed, batchSize?: number, options: { skippedCheckpointMs?: number } = {}) => {
     const created = new ProjectionProcessor({
       eventStore,
       store,
       projection: recordingProjection(db, failOn),
       logger,
       failurePollMs: 20,
+      ...options,
       ...(changeFeed ? { changeFeed } : {}),
       ...(batchSize ? { batchSize } : {}),
     });
@@ -99,13 +100,34 @@ describe('projection processor', () => {
     expect(applied()).toEqual(['c']);
   });
 
-  it('moves its checkpoint past events it does not handle', async () => {
-    const { position } = await append('room-1', 'ignored one', 'ignored two');
-    const running = processor();
+  it('moves its checkpoint past events it does not handle without a commit each: with the next batch it commits, after a quiet while, or at the stop', async () => {
+    const storedCheckpoint = async () => (await store.checkpoints.read('recording@1'))?.position;
+    const commits = jest.spyOn(store, 'commit');
+    const running = processor(undefined, undefined, { skippedCheckpointMs: 60_000 });
     running.start();
-    await running.waitUntilCaughtUp(position);
+    const skipped = await append('room-1', 'ignored one', 'ignored two');
+    await running.waitUntilCaughtUp(skipped.position);
     expect(applied()).toEqual([]);
-    expect((await store.checkpoints.read('recording@1'))?.position).toBe(position);
+    expect(commits).not.toHaveBeenCalled();
+    expect(await storedCheckpoint()).toBeUndefined();
+
+    const handled = await append('room-1', 'a');
+    await running.waitUntilCaughtUp(handled.position);
+    expect(applied()).toEqual(['a']);
+    expect(await storedCheckpoint()).toBe(handled.position);
+
+    const skippedAgain = await append('room-2', 'ignored three');
+    await running.waitUntilCaughtUp(skippedAgain.position);
+    expect(await storedCheckpoint()).toBe(handled.position);
+    await running.stop();
+    expect(await storedCheckpoint()).toBe(skippedAgain.position);
+    expect(commits).toHaveBeenCalledTimes(2);
+
+    const quick = processor(undefined, undefined, { skippedCheckpointMs: 20 });
+    quick.start();
+    const quiet = await append('room-2', 'ignored four');
+    await quick.waitUntilCaughtUp(quiet.position);
+    await eventually(async () => (await storedCheckpoint()) === quiet.position);
   });
 
   it('stops at an event that fails, keeping what came before and recording which event it was', async () => {
