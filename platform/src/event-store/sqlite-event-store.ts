@@ -53,8 +53,9 @@ const SCHEMA = `
 `;
 
 // Appends made through any store on the same file in this process wake that file's subscriptions.
+// It emits `append` after each; a thread of the process with a connection of its own can forward it.
 const appendSignals = new Map<string, EventEmitter>();
-function appendSignal(file: string): EventEmitter {
+export function sqliteAppendSignal(file: string): EventEmitter {
   let signal = appendSignals.get(file);
   if (!signal) {
     signal = new EventEmitter();
@@ -85,7 +86,7 @@ export class SqliteEventStore implements EventStore {
   ) {
     db.exec(SCHEMA);
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
-    this.signal = appendSignal(db.name);
+    this.signal = sqliteAppendSignal(db.name);
     this.statements = {
       revision: db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
       byEventId: db.prepare<[string, string], { revision: number }>('SELECT revision FROM events WHERE stream_id = ? AND event_id = ?'),
