@@ -5,6 +5,7 @@ export * from './change-feed/change-feed';
 export * from './key-value/key-value-store';
 export * from './checkpoints/checkpoint-store';
 export * from './sqlite/sqlite-database';
+export * from './sqlite/background-checkpoints';
 export * from './event-store/sqlite-event-store';
 export * from './testing/integration';
 export * from './mongo/mongo-connection';

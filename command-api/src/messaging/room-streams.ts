@@ -8,7 +8,9 @@
 // The lock is a queue per room with one runner. When the runner takes its turn it takes every command
 // waiting (group commit): each is decided on the state the previous ones left, and consecutive events
 // for one stream are appended together, once. A busy room then pays one catch-up read and one append
-// per turn rather than per command, and the projectors wake once per batch. Nothing is answered before
+// per turn rather than per command, and the projectors wake once per batch. The catch-up read is
+// skipped when the store can vouch that neither stream moved (the embedded store knows what its own
+// connection wrote and whether any other did). Nothing is answered before
 // the append it depends on is durable; a command that fails leaves the others of its turn unharmed.
 import { randomUUID } from 'node:crypto';
 import {
@@ -229,6 +231,8 @@ export class RoomStreams {
   /** The kept state brought up to date with what both streams gained since it was folded. */
   private async current(roomId: string): Promise<FoldedRoom> {
     const kept = this.cache.get(roomId);
+    // Nothing to read when the store vouches that both streams are where the kept state has them.
+    if (kept && this.knownAt(roomStreamId(roomId), kept.roomRevision) && this.knownAt(roomMessagesStreamId(roomId), kept.messagesRevision)) return kept;
     const [roomEvents, messageEvents] = await Promise.all([
       this.eventStore.readStream(roomStreamId(roomId), { fromRevision: nextRevision(kept?.roomRevision) }),
       this.eventStore.readStream(roomMessagesStreamId(roomId), { fromRevision: nextRevision(kept?.messagesRevision) }),
@@ -237,6 +241,11 @@ export class RoomStreams {
     if (roomEvents.length > 0 || messageEvents.length > 0) room = foldRecorded(room, roomEvents, messageEvents);
     this.cache.set(roomId, room);
     return room;
+  }
+
+  private knownAt(streamId: string, revision: number | undefined): boolean {
+    const known = this.eventStore.knownStreamRevision?.(streamId);
+    return known !== undefined && known === (revision ?? -1);
   }
 
 }

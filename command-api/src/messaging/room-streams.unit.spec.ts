@@ -1,6 +1,9 @@
 // The room write path on the embedded event store: one turn per room at a time, waiting commands decided
 // together and appended once, conflicts with another process decided again, failures kept to their caller.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { type DomainError, isDomainError, messageEventId, type RoomCommand, roomMessagesStreamId, roomStreamId, sentMessage } from '@chat/domain';
 import { type EventStore, openSqlite, SqliteEventStore } from '@chat/platform';
 import { RoomStreams } from './room-streams';
@@ -100,5 +103,41 @@ describe('RoomStreams', () => {
     });
     expect(answer).toEqual({ events: 0, text: 'hello' });
     expect(watched.appends).toHaveLength(1);
+  });
+});
+
+describe('RoomStreams on a store that knows what it wrote', () => {
+  let dir: string;
+  let ours: SqliteEventStore;
+  let theirs: SqliteEventStore;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-room-streams-'));
+    ours = SqliteEventStore.open(path.join(dir, 'chat.db'));
+    theirs = SqliteEventStore.open(path.join(dir, 'chat.db'));
+  });
+  afterEach(async () => {
+    await Promise.all([ours.close(), theirs.close()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('skips the catch-up read while nobody else wrote, and reads again (seeing their change) once another process did', async () => {
+    const streams = new RoomStreams(ours);
+    const decideOn = (on: RoomStreams, command: RoomCommand) =>
+      on.decide(roomId, { command: () => command, metadata: { actorId: command.actorId }, answer: (room) => room.state.log.lastSeq });
+    const send = (actorId: string, clientMessageId: string): RoomCommand => ({ type: 'SendMessage', roomId, actorId, clientMessageId, text: 'hi', blockedByOther: false, at });
+    await decideOn(streams, { type: 'CreateGroupRoom', roomId, actorId: alice, name: 'Launch', memberIds: [bob], at });
+    await decideOn(streams, send(bob, 'first'));
+    const reads = jest.spyOn(ours, 'readStream');
+
+    await expect(decideOn(streams, send(bob, 'second'))).resolves.toBe(2);
+    await expect(decideOn(streams, send(alice, 'third'))).resolves.toBe(3);
+    expect(reads).not.toHaveBeenCalled();
+
+    // Another process removes bob: the next turn here must read it rather than trust what it kept.
+    await expect(decideOn(new RoomStreams(theirs), { type: 'RemoveMember', roomId, actorId: alice, userId: bob, at })).resolves.toBe(3);
+    const refused = await decideOn(streams, send(bob, 'after removal'));
+    expect(isDomainError(refused) && refused.code).toBe('ROOM_NOT_FOUND');
+    expect(reads).toHaveBeenCalled();
   });
 });

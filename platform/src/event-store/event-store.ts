@@ -92,6 +92,14 @@ export interface EventStore {
   /** The current revision of a stream's last event, or `undefined` when the stream does not exist. */
   streamRevision(streamId: string): Promise<number | undefined>;
 
+  /**
+   * The revision of the stream's last event (-1: no stream) when the store can vouch for it without
+   * asking the database: it appended or read that revision itself, and nobody else has written since.
+   * Undefined when it cannot tell. Lets a caller that keeps a stream folded skip a read that would find
+   * nothing new. Optional: a store that cannot know answers nothing.
+   */
+  knownStreamRevision?(streamId: string): number | undefined;
+
   /** Reads the global log forwards. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
 

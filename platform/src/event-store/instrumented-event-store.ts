@@ -25,6 +25,10 @@ export class InstrumentedEventStore implements EventStore {
     return this.inner.streamRevision(streamId);
   }
 
+  knownStreamRevision(streamId: string): number | undefined {
+    return this.inner.knownStreamRevision?.(streamId);
+  }
+
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     return this.inner.readAll(options);
   }

@@ -4,7 +4,9 @@
 // for subscribers to fall into, even with several processes appending to the same file.
 import { EventEmitter } from 'node:events';
 import type { Transaction } from 'better-sqlite3';
+import { type BackgroundCheckpoints, type BackgroundCheckpointsOptions, checkpointInBackground } from '../sqlite/background-checkpoints';
 import { type SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
+import { LruMap } from '../collections/lru-map';
 import { LogTail } from './log-tail';
 import {
   type AppendResult,
@@ -37,6 +39,12 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
 }
 
+export interface OpenSqliteEventStoreOptions extends SqliteEventStoreOptions {
+  readonly synchronous?: 'normal' | 'full';
+  /** The WAL is checkpointed by a thread of its own rather than by the append that fills it (see background-checkpoints.ts). */
+  readonly checkpointInBackground?: BackgroundCheckpointsOptions | boolean;
+}
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     position   INTEGER PRIMARY KEY,
@@ -51,6 +59,9 @@ const SCHEMA = `
     UNIQUE (stream_id, event_id)
   );
 `;
+
+/** Streams whose revision `knownStreamRevision` remembers, the least recently used forgotten first. */
+const KNOWN_REVISIONS = 10_000;
 
 // Appends made through any store on the same file in this process wake that file's subscriptions.
 // It emits `append` after each; a thread of the process with a connection of its own can forward it.
@@ -71,12 +82,24 @@ export class SqliteEventStore implements EventStore {
   private readonly signal: EventEmitter;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<Subscription>();
+  private checkpoints?: BackgroundCheckpoints;
+  /**
+   * Streams' last revisions as this connection last wrote or read them, for `knownStreamRevision`:
+   * only while the connection is this store's alone (nobody writes through it behind the store's
+   * back), and emptied whenever SQLite's `data_version` says another connection committed.
+   */
+  private readonly knownRevisions: LruMap<string, number> | undefined;
+  private knownAtDataVersion: number | undefined;
   /** What the subscriptions read, shared: an append that wakes them all is read from the file once. */
   private readonly tail = new LogTail((after, maxCount) => this.readAllSync(after, maxCount));
 
   /** Opens (and creates, if need be) the store in a file of its own connection. */
-  static open(file: string, options: SqliteEventStoreOptions & { synchronous?: 'normal' | 'full' } = {}): SqliteEventStore {
-    return new SqliteEventStore(openSqlite(file, { synchronous: options.synchronous ?? 'normal' }), options, true);
+  static open(file: string, options: OpenSqliteEventStoreOptions = {}): SqliteEventStore {
+    const store = new SqliteEventStore(openSqlite(file, { synchronous: options.synchronous ?? 'normal' }), options, true);
+    if (options.checkpointInBackground) {
+      store.checkpoints = checkpointInBackground(file, options.checkpointInBackground === true ? {} : options.checkpointInBackground);
+    }
+    return store;
   }
 
   constructor(
@@ -100,7 +123,10 @@ export class SqliteEventStore implements EventStore {
       backwards: db.prepare<[string, number, number], EventRow>('SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
       all: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       head: db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
+    this.knownRevisions = ownsConnection ? new LruMap(KNOWN_REVISIONS) : undefined;
+    this.knownAtDataVersion = this.statements.dataVersion.get();
     this.append = db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]) =>
       this.appendInTransaction(streamId, events, expected, inserted),
     );
@@ -108,7 +134,15 @@ export class SqliteEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     const inserted: EventRow[] = [];
-    const result = this.append.immediate(streamId, events, options.expectedRevision, inserted);
+    let result: AppendResult;
+    try {
+      result = this.append.immediate(streamId, events, options.expectedRevision, inserted);
+    } catch (error) {
+      this.knownRevisions?.delete(streamId);
+      throw error;
+    }
+    // A repeated append answers the earlier one's result, which need not be the stream's end.
+    if (inserted.length > 0) this.knownRevisions?.set(streamId, inserted.at(-1)!.revision);
     // Committed: the subscriptions about to wake find these in the shared tail instead of reading them back.
     if (inserted.length > 0 && this.subscriptions.size > 0) this.tail.appended(inserted.map(toRecordedEvent));
     if (events.length > 0) this.signal.emit('append');
@@ -166,7 +200,25 @@ export class SqliteEventStore implements EventStore {
       options.direction === 'backwards'
         ? this.statements.backwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
         : this.statements.forwards.all(streamId, options.fromRevision ?? 0, limit);
+    // Read forwards to its end, a stream's last row is its revision. A caller reading what is new finds
+    // nothing most of the time: then the revision is looked up once, so that the next time it can ask
+    // `knownStreamRevision` instead of reading.
+    if (this.knownRevisions && options.direction !== 'backwards' && options.maxCount === undefined) {
+      if (rows.length > 0) this.knownRevisions.set(streamId, rows.at(-1)!.revision);
+      else if (this.knownRevisions.get(streamId) === undefined) this.knownRevisions.set(streamId, this.statements.revision.get(streamId)?.revision ?? -1);
+    }
     return rows.map(toRecordedEvent);
+  }
+
+  knownStreamRevision(streamId: string): number | undefined {
+    if (!this.knownRevisions) return undefined;
+    const dataVersion = this.statements.dataVersion.get();
+    if (dataVersion !== this.knownAtDataVersion) {
+      this.knownRevisions.clear();
+      this.knownAtDataVersion = dataVersion;
+      return undefined;
+    }
+    return this.knownRevisions.get(streamId);
   }
 
   async streamRevision(streamId: string): Promise<number | undefined> {
@@ -258,6 +310,7 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.checkpoints?.stop();
     if (this.ownsConnection && this.db.open) this.db.close();
   }
 }

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { openSqlite } from '../sqlite/sqlite-database';
+import { WrongExpectedRevision } from './event-store';
 import { eventStoreContract } from './event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -15,5 +18,73 @@ describe('SQLite event store', () => {
         fs.rmSync(dir, { recursive: true, force: true });
       },
     };
+  });
+});
+
+describe('SQLite event store: the revisions it can vouch for', () => {
+  let dir: string;
+  let file: string;
+  const stores: SqliteEventStore[] = [];
+  const open = (options?: Parameters<typeof SqliteEventStore.open>[1]) => {
+    const store = SqliteEventStore.open(file, options);
+    stores.push(store);
+    return store;
+  };
+  const event = () => ({ id: randomUUID(), type: 'Noted', data: { at: Date.now() } });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-es-known-'));
+    file = path.join(dir, 'events.db');
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.close()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('knows what it appended and read to the end, and nothing it has not seen', async () => {
+    const store = open();
+    expect(store.knownStreamRevision('a')).toBeUndefined();
+    await store.appendToStream('a', [event(), event()], { expectedRevision: 'no_stream' });
+    expect(store.knownStreamRevision('a')).toBe(1);
+    await store.readStream('missing');
+    expect(store.knownStreamRevision('missing')).toBe(-1);
+    await store.appendToStream('b', [event(), event(), event()], { expectedRevision: 'no_stream' });
+    const other = open();
+    await other.readStream('b', { maxCount: 1 });
+    expect(other.knownStreamRevision('b')).toBeUndefined();
+    await other.readStream('b', { fromRevision: 3 });
+    expect(other.knownStreamRevision('b')).toBe(2);
+  });
+
+  it('forgets everything once another connection has committed, and a failed or repeated append teaches nothing', async () => {
+    const store = open();
+    const other = open();
+    const first = [event()];
+    await store.appendToStream('a', first, { expectedRevision: 'no_stream' });
+    await store.appendToStream('a', [event()], { expectedRevision: 0 });
+    expect(store.knownStreamRevision('a')).toBe(1);
+    // A retry of the first append answers its old result (revision 0), which is not where the stream is.
+    await expect(store.appendToStream('a', first, { expectedRevision: 'no_stream' })).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    expect(store.knownStreamRevision('a')).toBe(1);
+
+    await other.appendToStream('a', [event()], { expectedRevision: 1 });
+    expect(store.knownStreamRevision('a')).toBeUndefined();
+    await expect(store.appendToStream('a', [event()], { expectedRevision: 1 })).rejects.toThrow(WrongExpectedRevision);
+    expect(store.knownStreamRevision('a')).toBeUndefined();
+  });
+
+  it('goes on vouching while its WAL is checkpointed by the background thread', async () => {
+    const store = open({ checkpointInBackground: { intervalMs: 10 } });
+    for (let i = 0; i < 50; i++) await store.appendToStream('a', [event()], { expectedRevision: 'any' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(store.knownStreamRevision('a')).toBe(49);
+  });
+
+  it('vouches for nothing on a connection it was handed, which others may write through', async () => {
+    const db = openSqlite(file);
+    const store = new SqliteEventStore(db);
+    await store.appendToStream('a', [event()], { expectedRevision: 'no_stream' });
+    expect(store.knownStreamRevision('a')).toBeUndefined();
+    await store.close();
+    db.close();
   });
 });

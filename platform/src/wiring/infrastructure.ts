@@ -20,6 +20,7 @@ import type { ReadinessCheck } from '../observability/health';
 import { RateLimits } from '../rate-limits/rate-limits';
 import type { Logger } from '../observability/logger';
 import { type SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
+import { checkpointInBackground } from '../sqlite/background-checkpoints';
 import { type UserViewsSchema, openUserViewsDataSource, pingUserViews } from '../typeorm/user-views-data-source';
 
 /** The store of the messages, rooms and unread read models. */
@@ -38,7 +39,13 @@ export class Infrastructure {
   eventStore(): Promise<EventStore> {
     return this.once('event store', async () => {
       const { eventStore } = this.config;
-      const adapter = eventStore.kind === 'sqlite' ? SqliteEventStore.open(eventStore.file, { synchronous: eventStore.synchronous }) : new EsdbEventStore(eventStore.url);
+      const adapter =
+        eventStore.kind === 'sqlite'
+          ? SqliteEventStore.open(eventStore.file, {
+              synchronous: eventStore.synchronous,
+              checkpointInBackground: { onError: (error) => this.checkpointThreadFailed('event store', error) },
+            })
+          : new EsdbEventStore(eventStore.url);
       const store = new InstrumentedEventStore(adapter, eventStore.kind);
       return this.track('event store', store, () => store.ping(), () => store.close());
     });
@@ -62,6 +69,10 @@ export class Infrastructure {
     if (documents.kind === 'sqlite') {
       const db = openSqlite(documents.file, { synchronous: this.config.eventStore.kind === 'sqlite' ? this.config.eventStore.synchronous : 'normal' });
       this.track(`documents (${purpose})`, db, async () => void db.prepare('SELECT 1').get(), async () => void db.close());
+      await this.once('documents checkpoints', async () => {
+        const checkpoints = checkpointInBackground(documents.file, { onError: (error) => this.checkpointThreadFailed('documents', error) });
+        this.closers.push(() => checkpoints.stop());
+      });
       return { kind: 'sqlite', db };
     }
     const connection = await connectMongo(documents.url, { appName: this.config.serviceName });
@@ -138,6 +149,10 @@ export class Infrastructure {
     }
     this.opened.clear();
     this.checks.length = 0;
+  }
+
+  private checkpointThreadFailed(file: string, error: Error): void {
+    this.logger.warn({ err: error, file }, 'a SQLite checkpoint thread failed; commits checkpoint the WAL themselves again');
   }
 
   private once<T>(name: string, open: () => Promise<T>): Promise<T> {
