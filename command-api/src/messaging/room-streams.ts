@@ -7,7 +7,8 @@
 //
 // The lock is a queue per room with one runner. When the runner takes its turn it takes every command
 // waiting (group commit): each is decided on the state the previous ones left, and consecutive events
-// for one stream are appended together, once. A busy room then pays one catch-up read and one append
+// for one stream are appended together, once, and the appends of all rooms' turns in one turn of the
+// event loop go to the store together (batched-appends.ts). A busy room then pays one catch-up read and one append
 // per turn rather than per command, and the projectors wake once per batch. The catch-up read is
 // skipped when the store can vouch that neither stream moved (the embedded store knows what its own
 // connection wrote and whether any other did). Nothing is answered before
@@ -27,6 +28,7 @@ import {
   roomStreamId,
 } from '@chat/domain';
 import { ApiError, type EventMetadata, type EventStore, type EventToAppend, LruMap, type RecordedEvent, WrongExpectedRevision } from '@chat/platform';
+import { BatchedAppends } from './batched-appends';
 
 /** What the answers need of a message beyond the domain's state: when it was sent and edited, what it replies to. */
 export interface MessageFacts {
@@ -83,6 +85,7 @@ interface PendingAppend {
 export class RoomStreams {
   private readonly queues = new Map<string, Waiting[]>();
   private readonly cache: LruMap<string, FoldedRoom>;
+  private readonly appends: BatchedAppends;
   private readonly maxAttempts: number;
   private readonly maxBatch: number;
 
@@ -91,6 +94,7 @@ export class RoomStreams {
     options: RoomStreamsOptions = {},
   ) {
     this.cache = new LruMap(options.maxCachedRooms ?? 1000);
+    this.appends = new BatchedAppends(eventStore);
     this.maxAttempts = options.maxAttempts ?? 5;
     this.maxBatch = options.maxBatch ?? 200;
   }
@@ -210,7 +214,7 @@ export class RoomStreams {
       const revision = onRoomStream ? room.roomRevision : room.messagesRevision;
       let result;
       try {
-        result = await this.eventStore.appendToStream(streamId, pending.events, { expectedRevision: revision ?? 'no_stream' });
+        result = await this.appends.append(streamId, pending.events, revision ?? 'no_stream');
       } catch (error) {
         if (error instanceof WrongExpectedRevision) throw new ConflictAt(firstUnsettled);
         throw error;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type DomainError, isDomainError, messageEventId, type RoomCommand, roomMessagesStreamId, roomStreamId, sentMessage } from '@chat/domain';
-import { type EventStore, openSqlite, SqliteEventStore } from '@chat/platform';
+import { type EventStore, openSqlite, SqliteEventStore, type StreamAppend } from '@chat/platform';
 import { RoomStreams } from './room-streams';
 
 const at = '2026-03-01T10:00:00.000Z';
@@ -18,14 +18,22 @@ class WatchedStore {
   beforeNextAppend?: () => Promise<void>;
   readonly store: EventStore;
 
-  constructor(inner: EventStore) {
+  constructor(inner: SqliteEventStore) {
+    const slipIn = async () => {
+      const before = this.beforeNextAppend;
+      this.beforeNextAppend = undefined;
+      await before?.();
+    };
     this.store = Object.assign(Object.create(inner) as EventStore, {
       appendToStream: async (...args: Parameters<EventStore['appendToStream']>) => {
-        const slipIn = this.beforeNextAppend;
-        this.beforeNextAppend = undefined;
-        await slipIn?.();
+        await slipIn();
         this.appends.push(`${args[0]} ×${args[1].length}`);
         return inner.appendToStream(...args);
+      },
+      appendToStreams: async (appends: readonly StreamAppend[]) => {
+        await slipIn();
+        this.appends.push(...appends.map((append) => `${append.streamId} ×${append.events.length}`));
+        return inner.appendToStreams(appends);
       },
     });
   }

@@ -47,6 +47,12 @@ export interface AppendResult {
   readonly position: number;
 }
 
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
 export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards';
   /** Inclusive. Forwards defaults to 0, backwards to the end of the stream. */
@@ -85,6 +91,13 @@ export interface EventStore {
    * @throws WrongExpectedRevision when the stream is not at the expected revision.
    */
   appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+
+  /**
+   * Several appends, each to its stream with its expected revision, each settling alone exactly as
+   * `appendToStream` would (one may fail while the others land). Optional: a store that can write them
+   * together (the embedded store, in one transaction) offers it; callers fall back to `appendToStream`.
+   */
+  appendToStreams?(appends: readonly StreamAppend[]): Promise<PromiseSettledResult<AppendResult>[]>;
 
   /** Reads a stream; an unknown stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

@@ -17,6 +17,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
   IdempotencyConflict,
@@ -60,6 +61,8 @@ const SCHEMA = `
   );
 `;
 
+type AppendOutcome = { status: 'fulfilled'; value: AppendResult; inserted: EventRow[] } | PromiseRejectedResult;
+
 /** Streams whose revision `knownStreamRevision` remembers, the least recently used forgotten first. */
 const KNOWN_REVISIONS = 10_000;
 
@@ -79,6 +82,7 @@ export function sqliteAppendSignal(file: string): EventEmitter {
 export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly append: Transaction<(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]) => AppendResult>;
+  private readonly appendMany: Transaction<(appends: readonly StreamAppend[]) => AppendOutcome[]>;
   private readonly signal: EventEmitter;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<Subscription>();
@@ -130,6 +134,17 @@ export class SqliteEventStore implements EventStore {
     this.append = db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]) =>
       this.appendInTransaction(streamId, events, expected, inserted),
     );
+    // Called inside a transaction, better-sqlite3 runs `this.append` in a savepoint.
+    this.appendMany = db.transaction((appends: readonly StreamAppend[]) =>
+      appends.map(({ streamId, events, expectedRevision }): AppendOutcome => {
+        const inserted: EventRow[] = [];
+        try {
+          return { status: 'fulfilled', value: this.append(streamId, events, expectedRevision, inserted), inserted };
+        } catch (error) {
+          return { status: 'rejected', reason: error };
+        }
+      }),
+    );
   }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -141,12 +156,33 @@ export class SqliteEventStore implements EventStore {
       this.knownRevisions?.delete(streamId);
       throw error;
     }
-    // A repeated append answers the earlier one's result, which need not be the stream's end.
-    if (inserted.length > 0) this.knownRevisions?.set(streamId, inserted.at(-1)!.revision);
-    // Committed: the subscriptions about to wake find these in the shared tail instead of reading them back.
-    if (inserted.length > 0 && this.subscriptions.size > 0) this.tail.appended(inserted.map(toRecordedEvent));
-    if (events.length > 0) this.signal.emit('append');
+    this.committed(streamId, inserted);
+    if (inserted.length > 0) this.signal.emit('append');
     return result;
+  }
+
+  /**
+   * One write transaction for them all, each append in a savepoint of its own: one that fails rolls
+   * back alone. A commit (the WAL write of the pages touched) is most of a small append's cost, and
+   * appends to one table share their pages.
+   */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<PromiseSettledResult<AppendResult>[]> {
+    const outcomes = this.appendMany.immediate(appends);
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === 'fulfilled') this.committed(appends[i]!.streamId, outcome.inserted);
+      else this.knownRevisions?.delete(appends[i]!.streamId);
+    }
+    if (outcomes.some((outcome) => outcome.status === 'fulfilled' && outcome.inserted.length > 0)) this.signal.emit('append');
+    return outcomes.map((outcome) => (outcome.status === 'fulfilled' ? { status: 'fulfilled', value: outcome.value } : outcome));
+  }
+
+  /** After a commit: what the connection now knows of the stream, and the rows for the subscriptions' shared tail. */
+  private committed(streamId: string, inserted: readonly EventRow[]): void {
+    if (inserted.length === 0) return;
+    // A repeated append answers the earlier one's result, which need not be the stream's end: only rows written count.
+    this.knownRevisions?.set(streamId, inserted.at(-1)!.revision);
+    // The subscriptions about to wake find these in the shared tail instead of reading them back.
+    if (this.subscriptions.size > 0) this.tail.appended(inserted.map(toRecordedEvent));
   }
 
   // Runs inside a BEGIN IMMEDIATE transaction (see the constructor), so nobody else writes meanwhile.

@@ -88,3 +88,49 @@ describe('SQLite event store: the revisions it can vouch for', () => {
     db.close();
   });
 });
+
+describe('SQLite event store: appends written together', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  const event = (text: string) => ({ id: randomUUID(), type: 'Noted', data: { text } });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-es-many-'));
+    store = SqliteEventStore.open(path.join(dir, 'events.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('settles each append alone: the one at a wrong revision writes nothing, the others land in order', async () => {
+    const earlier = [event('a0')];
+    await store.appendToStream('a', earlier, { expectedRevision: 'no_stream' });
+    const subscription = store.subscribeToAll();
+    const outcomes = await store.appendToStreams([
+      { streamId: 'b', events: [event('b0'), event('b1')], expectedRevision: 'no_stream' },
+      { streamId: 'a', events: [event('stale')], expectedRevision: 'no_stream' },
+      { streamId: 'a', events: earlier, expectedRevision: 'no_stream' },
+      { streamId: 'a', events: [event('a1')], expectedRevision: 0 },
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(outcomes[0]).toMatchObject({ value: { nextExpectedRevision: 1 } });
+    expect(outcomes[1]).toMatchObject({ reason: expect.any(WrongExpectedRevision) });
+    // The repeated append answers what it answered the first time.
+    expect(outcomes[2]).toMatchObject({ value: { nextExpectedRevision: 0 } });
+    expect(outcomes[3]).toMatchObject({ value: { nextExpectedRevision: 1 } });
+    expect((await store.readStream('a')).map((e) => (e.data as { text: string }).text)).toEqual(['a0', 'a1']);
+    const all = await store.readAll();
+    expect(all.map((e) => (e.data as { text: string }).text)).toEqual(['a0', 'b0', 'b1', 'a1']);
+    expect(all.map((e) => e.position)).toEqual([1, 2, 3, 4]);
+    expect(store.knownStreamRevision('a')).toBe(1);
+    expect(store.knownStreamRevision('b')).toBe(1);
+
+    const seen: string[] = [];
+    for await (const recorded of subscription) {
+      seen.push((recorded.data as { text: string }).text);
+      if (seen.length === 4) break;
+    }
+    expect(seen).toEqual(['a0', 'b0', 'b1', 'a1']);
+  });
+});
