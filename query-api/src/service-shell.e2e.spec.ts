@@ -245,6 +245,7 @@ describe('service shell on query-api', () => {
   it('answers an unexpected error with a bare 500 and logs it under the request id', async () => {
     const response = await get('/test/unexpected', { headers: { 'x-request-id': 'req-500' } });
     expect(response.status).toBe(500);
+    expect(response.headers.get('x-request-id')).toBe('req-500');
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({ error: { code: 'INTERNAL', message: 'Something went wrong on our side' } });
     expect(text).not.toContain('db-7');

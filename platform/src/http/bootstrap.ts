@@ -75,12 +75,14 @@ function isOperationalRoute(route: string): boolean {
   return route.startsWith('/health/') || route === '/metrics';
 }
 
+// Callback hooks rather than async ones: every request passes through them, and an async hook costs
+// a promise and a microtask turn each.
 function installRequestHooks(fastify: FastifyInstance, serviceName: string): void {
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    return payload;
+    done();
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE);
     const status = reply.statusCode;
     httpRequestSeconds.observe({ service: serviceName, method: request.method, route, status: String(status) }, reply.elapsedTime / 1000);
@@ -90,6 +92,7 @@ function installRequestHooks(fastify: FastifyInstance, serviceName: string): voi
       { method: request.method, path: request.url.split('?')[0], route, status, durationMs: Math.round(reply.elapsedTime * 10) / 10 },
       'Request answered',
     );
+    done();
   });
 }
 
@@ -108,6 +111,8 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    // No service uses Express-style middleware; @fastify/middie would still run on every request.
+    skipMiddie: true,
   });
   installRequestHooks(adapter.getInstance(), options.serviceName);
   // No `enableShutdownHooks()`: its own signal handler would close the modules (and their stores)
