@@ -16,6 +16,7 @@ export * from './event-store/esdb-event-store';
 export * from './redis/redis-connection';
 export * from './change-feed/in-process-change-feed';
 export * from './change-feed/redis-change-feed';
+export * from './change-feed/message-port-change-feed';
 export * from './key-value/in-process-key-value-store';
 export * from './key-value/redis-key-value-store';
 export * from './wiring/infrastructure';
