@@ -6,6 +6,7 @@ export * from './key-value/key-value-store';
 export * from './checkpoints/checkpoint-store';
 export * from './sqlite/sqlite-database';
 export * from './event-store/sqlite-event-store';
+export * from './event-store/sqlite-append-forwarding';
 export * from './testing/integration';
 export * from './mongo/mongo-connection';
 export * from './typeorm/user-views-data-source';
