@@ -1,15 +1,15 @@
 // `npm start`: the whole product in one process on the embedded stores (SQLite files in DATA_DIR,
 // in-process change feed and key-value store). The same modules and services as the distributed
-// deployment, wired together: command-api and query-api share one HTTP port, the projectors and
-// command-api's presence consumer run beside them, and realtime's WebSocket endpoint listens on a port
-// of its own (REALTIME_PORT, PORT + 1 by default), which `GET /api/config` advertises as `wsUrl`. The
-// same HTTP port serves the built web client (web/dist).
+// deployment, wired together: command-api and query-api share one HTTP port, command-api's presence
+// consumer runs beside them, the projectors run on a worker thread of their own (projectors-worker.ts),
+// and realtime's WebSocket endpoint listens on a port of its own (REALTIME_PORT, PORT + 1 by default),
+// which `GET /api/config` advertises as `wsUrl`. The same HTTP port serves the built web client (web/dist).
 import 'reflect-metadata';
 import { CommandApiModule, PresenceConsumer } from '@chat/command-api';
 import { Infrastructure, ServiceRootModule, clientConfigFromEnv, createHttpApp, createLogger, loadConfig, runUntilSignal } from '@chat/platform';
-import { ProjectorsService, readModels } from '@chat/projectors';
 import { QueryApiModule } from '@chat/query-api';
 import { startRealtime } from '@chat/realtime';
+import { ProjectorsWorker } from './projectors-worker';
 import { serveWebClient } from './web-client';
 
 async function main(): Promise<void> {
@@ -18,7 +18,18 @@ async function main(): Promise<void> {
   const infrastructure = new Infrastructure(config, logger);
   await infrastructure.eventStore();
   await infrastructure.documents();
-  const projectors = new ProjectorsService(infrastructure, readModels);
+  const projectors = new ProjectorsWorker(infrastructure, {
+    // The process stops rather than restart the thread: a projection that fails on an event stops there by
+    // itself (recorded; `admin retry` resumes it), so a thread that dies met something none of them handles, a
+    // store gone or a bug, which a restart in place would likely meet again behind a log line while the read
+    // models and the pushes go stale. A process that stops with a failure is restarted whole by its
+    // supervisor, and its WebSocket clients resume from the read models.
+    onDied: (error) => {
+      logger.fatal({ err: error }, 'the projectors thread died: stopping');
+      process.exitCode = 1;
+      void running.stop('the projectors thread died');
+    },
+  });
   const realtime = await startRealtime({ infrastructure, host: config.http.host, port: config.realtimePort, logger });
   const clientConfig = clientConfigFromEnv({ PUBLIC_WS_URL: `ws://localhost:${realtime.port}/ws`, ...process.env });
   const rootModule = ServiceRootModule.forService({ serviceName: config.serviceName, readinessChecks: infrastructure.readinessChecks() }, [

@@ -1,11 +1,19 @@
 // The process's one Prometheus registry and the metrics the rest of the code records into. Embedded
 // mode runs every service in one process, so per-request metrics carry a `service` label; the
-// default (process) metrics describe the process itself and are collected once.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+// default (process) metrics describe the process itself and are collected once. A worker thread has
+// a registry of its own (modules are loaded once per thread): the main thread's `GET /metrics` shows
+// it merged in (see `includeMetricsOf`).
+import { isMainThread } from 'node:worker_threads';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const metricsRegistry = new Registry();
 
-collectDefaultMetrics({ register: metricsRegistry });
+/** A registry's metrics as data (`getMetricsAsJSON`), which a thread can post to another. */
+export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+// Only on the main thread: CPU, memory, open files and start time are the process's, so a worker thread's
+// figures would be the same ones again and, merged, counted twice.
+if (isMainThread) collectDefaultMetrics({ register: metricsRegistry });
 
 /** Seconds one append to the event store takes, from call to durable; `store` names the adapter. */
 export const eventStoreAppendSeconds = new Histogram({
@@ -82,7 +90,33 @@ export interface MetricsExposition {
   readonly body: string;
 }
 
-/** The registry in Prometheus's text format, as `GET /metrics` answers it. */
+/** Where the metrics of the process's other threads come from, asked whenever the metrics are read. */
+const otherThreads = new Set<() => Promise<MetricsSnapshot>>();
+
+/**
+ * Has `renderMetrics` merge in what `metricsOf` answers (the metrics of another thread of the process) until the
+ * returned function is called. When it fails, so does the read: a scrape without them would look like a
+ * process whose projections went away.
+ */
+export function includeMetricsOf(metricsOf: () => Promise<MetricsSnapshot>): () => void {
+  otherThreads.add(metricsOf);
+  return () => void otherThreads.delete(metricsOf);
+}
+
+/**
+ * One registry over the metrics of several threads of one process. Each thread counts its own requests, events
+ * and appends, so a family's values add up per label set (a histogram's buckets included); a family only one
+ * thread records keeps its values. prom-client's own aggregators are meant for a cluster's processes (one would
+ * drop process_start_time_seconds, others average): here everything is summed, which is right because the
+ * process-wide figures come from the main thread alone.
+ */
+export function mergeThreadMetrics(perThread: readonly MetricsSnapshot[]): Registry {
+  return AggregatorRegistry.aggregate(perThread.map((metrics) => metrics.map((metric) => ({ ...metric, aggregator: 'sum' }))));
+}
+
+/** The registry in Prometheus's text format, as `GET /metrics` answers it, with the other threads' metrics merged in. */
 export async function renderMetrics(): Promise<MetricsExposition> {
-  return { contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
+  if (otherThreads.size === 0) return { contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
+  const perThread = await Promise.all([metricsRegistry.getMetricsAsJSON(), ...[...otherThreads].map((metricsOf) => metricsOf())]);
+  return { contentType: metricsRegistry.contentType, body: await mergeThreadMetrics(perThread).metrics() };
 }

@@ -23,6 +23,15 @@ import { type SqliteDatabase, openSqlite } from '../sqlite/sqlite-database';
 import { checkpointInBackground } from '../sqlite/background-checkpoints';
 import { type UserViewsSchema, openUserViewsDataSource, pingUserViews } from '../typeorm/user-views-data-source';
 
+/** What a service hands over instead of having it opened from the configuration. */
+export interface GivenAdapters {
+  /**
+   * Where this thread's changes go when its subscribers are elsewhere than configuration says (the embedded
+   * app's projectors thread publishes to the main thread's feed). Infrastructure checks and closes it like its own.
+   */
+  readonly changeFeed?: ChangeFeed;
+}
+
 /** The store of the messages, rooms and unread read models. */
 export type DocumentStore = { readonly kind: 'sqlite'; readonly db: SqliteDatabase } | { readonly kind: 'mongodb'; readonly db: Db };
 
@@ -34,6 +43,7 @@ export class Infrastructure {
   constructor(
     readonly config: Config,
     readonly logger: Logger,
+    private readonly given: GivenAdapters = {},
   ) {}
 
   eventStore(): Promise<EventStore> {
@@ -89,18 +99,21 @@ export class Infrastructure {
 
   changeFeed(): Promise<ChangeFeed> {
     return this.once('change feed', async () => {
-      const { hotState } = this.config;
-      const onHandlerError = (error: unknown, message: { topic: string }) => this.logger.error({ err: error, topic: message.topic }, 'change handler failed');
-      const feed =
-        hotState.kind === 'redis'
-          ? new RedisChangeFeed(hotState.url, {
-              connectionName: `${this.config.serviceName}-feed`,
-              onHandlerError,
-              onConnectionError: (error) => this.logger.warn({ err: error }, 'change feed connection error'),
-            })
-          : new InProcessChangeFeed({ onHandlerError });
+      const feed = this.given.changeFeed ?? this.openChangeFeed();
       return this.track('change feed', feed, () => feed.ping(), () => feed.close());
     });
+  }
+
+  private openChangeFeed(): ChangeFeed {
+    const { hotState } = this.config;
+    const onHandlerError = (error: unknown, message: { topic: string }) => this.logger.error({ err: error, topic: message.topic }, 'change handler failed');
+    return hotState.kind === 'redis'
+      ? new RedisChangeFeed(hotState.url, {
+          connectionName: `${this.config.serviceName}-feed`,
+          onHandlerError,
+          onConnectionError: (error) => this.logger.warn({ err: error }, 'change feed connection error'),
+        })
+      : new InProcessChangeFeed({ onHandlerError });
   }
 
   keyValue(): Promise<KeyValueStore> {
@@ -135,6 +148,11 @@ export class Infrastructure {
   /** One check per store opened so far: what `/health/ready` asks. */
   readinessChecks(): readonly ReadinessCheck[] {
     return this.checks;
+  }
+
+  /** Has `/health/ready` ask `check` too, for stores that another thread of the process opened (the embedded app's projectors). */
+  addReadinessCheck(check: ReadinessCheck): void {
+    this.checks.push(check);
   }
 
   /** Closes everything opened, the last opened first. */
