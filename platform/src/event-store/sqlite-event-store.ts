@@ -42,7 +42,11 @@ export interface SqliteEventStoreOptions {
 
 export interface OpenSqliteEventStoreOptions extends SqliteEventStoreOptions {
   readonly synchronous?: 'normal' | 'full';
-  /** The WAL is checkpointed by a thread of its own rather than by the append that fills it (see background-checkpoints.ts). */
+  /**
+   * The WAL is checkpointed by a thread of its own rather than by the append that fills it (see
+   * background-checkpoints.ts); the thread starts with the first append, so a store that only reads
+   * (the projectors, realtime) leaves the file to the one that writes it.
+   */
   readonly checkpointInBackground?: BackgroundCheckpointsOptions | boolean;
 }
 
@@ -86,6 +90,7 @@ export class SqliteEventStore implements EventStore {
   private readonly signal: EventEmitter;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<Subscription>();
+  private startCheckpoints?: () => BackgroundCheckpoints;
   private checkpoints?: BackgroundCheckpoints;
   /**
    * Streams' last revisions as this connection last wrote or read them, for `knownStreamRevision`:
@@ -100,9 +105,8 @@ export class SqliteEventStore implements EventStore {
   /** Opens (and creates, if need be) the store in a file of its own connection. */
   static open(file: string, options: OpenSqliteEventStoreOptions = {}): SqliteEventStore {
     const store = new SqliteEventStore(openSqlite(file, { synchronous: options.synchronous ?? 'normal' }), options, true);
-    if (options.checkpointInBackground) {
-      store.checkpoints = checkpointInBackground(file, options.checkpointInBackground === true ? {} : options.checkpointInBackground);
-    }
+    const { checkpointInBackground: checkpoints } = options;
+    if (checkpoints) store.startCheckpoints = () => checkpointInBackground(file, checkpoints === true ? {} : checkpoints);
     return store;
   }
 
@@ -179,6 +183,7 @@ export class SqliteEventStore implements EventStore {
   /** After a commit: what the connection now knows of the stream, and the rows for the subscriptions' shared tail. */
   private committed(streamId: string, inserted: readonly EventRow[]): void {
     if (inserted.length === 0) return;
+    this.checkpoints ??= this.startCheckpoints?.();
     // A repeated append answers the earlier one's result, which need not be the stream's end: only rows written count.
     this.knownRevisions?.set(streamId, inserted.at(-1)!.revision);
     // The subscriptions about to wake find these in the shared tail instead of reading them back.

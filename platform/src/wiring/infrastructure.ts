@@ -79,10 +79,11 @@ export class Infrastructure {
     if (documents.kind === 'sqlite') {
       const db = openSqlite(documents.file, { synchronous: this.config.eventStore.kind === 'sqlite' ? this.config.eventStore.synchronous : 'normal' });
       this.track(`documents (${purpose})`, db, async () => void db.prepare('SELECT 1').get(), async () => void db.close());
-      await this.once('documents checkpoints', async () => {
+      // The projections write the read models: their connection's process (or thread) checkpoints the file.
+      if (purpose === 'projections') {
         const checkpoints = checkpointInBackground(documents.file, { onError: (error) => this.checkpointThreadFailed('documents', error) });
         this.closers.push(() => checkpoints.stop());
-      });
+      }
       return { kind: 'sqlite', db };
     }
     const connection = await connectMongo(documents.url, { appName: this.config.serviceName });
