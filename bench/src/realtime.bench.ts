@@ -139,7 +139,10 @@ async function benchOurs(generator: LoadGenerator, phases: ReadonlySet<string>):
     const fanoutRoom = await createRoom(server.client, users[0]!, users.slice(1, FANOUT_MEMBERS));
     await waitForProjections(server.client);
 
-    if (phases.has('idle')) await idleBench(server, generator, users);
+    if (phases.has('idle')) {
+      await idleBench(server, generator, users);
+      await settleAfterDisconnects(server.client);
+    }
 
     const chatUrl = `ws://127.0.0.1:${server.realtimePort}/ws`;
     const e2eTargets = e2eRooms.flatMap((room) => room.members.map((member) => ({ roomId: room.id, token: member.token })));
@@ -155,7 +158,10 @@ async function benchOurs(generator: LoadGenerator, phases: ReadonlySet<string>):
       rule: E2E_RULE,
       serverPid: server.pid,
     }) : undefined;
-    if (e2e) reportE2e('realtime.e2e', e2e, { server: 'embedded app (HTTP command → SQLite append → projectors → change feed → uWS)', persisted: true });
+    if (e2e) {
+      reportE2e('realtime.e2e', e2e, { server: 'embedded app (HTTP command → SQLite append → projectors → change feed → uWS)', persisted: true });
+      await settleAfterDisconnects(server.client);
+    }
 
     const fanout = phases.has('fanout') ? await ladder(generator, {
       name: 'realtime.fanout',
@@ -298,20 +304,35 @@ async function createRoom(client: JsonClient, owner: Person, others: readonly Pe
   return room.id;
 }
 
-/** Until every projection has applied the whole log, so that no catching up runs beside a measurement. */
-async function waitForProjections(client: JsonClient): Promise<void> {
+/**
+ * Until every projection has applied the whole log and nothing new has come for `quietSeconds`, so that
+ * no catching up runs beside a measurement.
+ */
+async function waitForProjections(client: JsonClient, quietSeconds = 1): Promise<void> {
   const startedAt = Date.now();
   let previous = '';
+  let quiet = 0;
   for (;;) {
     const text = await client.text('/metrics');
     const lags = [...text.matchAll(/^projection_lag_events\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
     const processed = [...text.matchAll(/^projection_events_processed_total\{[^}]*\} (\d+)/gm)].map((m) => m[1]).join(',');
-    if (lags.length > 0 && lags.every((lag) => lag === 0) && processed === previous) break;
+    quiet = processed === previous ? quiet + 1 : 0;
+    if (lags.length > 0 && lags.every((lag) => lag === 0) && quiet >= quietSeconds) break;
     previous = processed;
     if (Date.now() - startedAt > 300_000) throw new Error('the projections did not catch up within 5 minutes');
     await sleep(1_000);
   }
   process.stderr.write(`realtime: projections caught up (${round((Date.now() - startedAt) / 1000)} s)\n`);
+}
+
+/**
+ * Users whose last connection closed go offline a little later (2 s of grace), each with a
+ * `UserWentOffline` event that the projections then apply: after a phase's clients leave, thousands of
+ * them. The next phase starts once the projections have been idle for longer than that grace, so that
+ * it measures its own load only.
+ */
+function settleAfterDisconnects(client: JsonClient): Promise<void> {
+  return waitForProjections(client, 5);
 }
 
 async function metric(client: JsonClient, name: string): Promise<number> {

@@ -4,7 +4,8 @@
 // nothing else (measured in the realtime bench: appends of 40–50 ms every second or so at 1,000
 // messages/s, which is what its p99 was made of). A PASSIVE checkpoint from another connection runs
 // beside the writer and the readers without blocking either, so the thread takes that copy off the
-// event loop, a small one every `intervalMs`, and the WAL stays short. The connections' own
+// event loop, one every `intervalMs` (half a second: a page written many times meanwhile is copied
+// once, and at a few thousand commits a second the WAL stays a few MB). The connections' own
 // `wal_autocheckpoint` stays as the fallback should this thread fall behind.
 import { Worker } from 'node:worker_threads';
 
@@ -48,7 +49,7 @@ function checkpointThread(): void {
 }
 
 export function checkpointInBackground(file: string, options: BackgroundCheckpointsOptions = {}): BackgroundCheckpoints {
-  const workerData: ThreadData = { file, driver: require.resolve('better-sqlite3'), intervalMs: options.intervalMs ?? 100 };
+  const workerData: ThreadData = { file, driver: require.resolve('better-sqlite3'), intervalMs: options.intervalMs ?? 500 };
   const worker = new Worker(`(${checkpointThread.toString()})()`, { eval: true, workerData });
   // The process's life is its connections' and servers': this thread must not keep it alive alone.
   worker.unref();
