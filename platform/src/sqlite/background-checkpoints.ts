@@ -59,6 +59,8 @@ export function checkpointInBackground(file: string, options: BackgroundCheckpoi
   return {
     stop: () =>
       (stopping ??= (async () => {
+        // Waited for now: a process stopping with nothing else left would otherwise exit before its thread ends.
+        worker.ref();
         worker.postMessage('stop');
         await exited;
       })()),
