@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startServiceProcess, type ServiceProcess } from '../../platform/src/http/testing/service-process';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -132,6 +132,15 @@ if (missing && required) {
       bob = await bobContext.newPage();
       watch(alice, 'alice');
       watch(bob, 'bob');
+    });
+
+    // A failing step often fails because of the server: its warnings and errors logged so far go with the failure.
+    let logsShown = 0;
+    afterEach((context) => {
+      if (context.task.result?.state !== 'fail' || !app) return;
+      const problems = app.logs.slice(logsShown).filter((line) => typeof line.level === 'number' && line.level >= 40);
+      logsShown = app.logs.length;
+      if (problems.length > 0) process.stderr.write(`server warnings and errors before "${context.task.name}":\n${problems.map((line) => JSON.stringify(line)).join('\n')}\n`);
     });
 
     afterAll(async () => {
