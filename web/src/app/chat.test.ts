@@ -124,6 +124,27 @@ describe('chat: the connection and the rooms', () => {
     return next;
   }
 
+  it('reads the room list once more when a room is created while a read of it is on its way', async () => {
+    const team: RoomListItem = { ...room, id: 'r2', kind: 'group', name: 'Team', peerId: undefined };
+    const reads: ((rooms: RoomListItem[]) => void)[] = [];
+    const api = {
+      rooms: () => new Promise<RoomListItem[]>((resolve) => reads.push(resolve)),
+      user: async () => bob,
+    } as unknown as ApiClient;
+    const chat = new Chat(api, config, me, () => 'token', () => undefined);
+    const first = chat.loadRooms();
+    // The room was created after the server read the list for the first request: its frame asks again.
+    const again = chat.loadRooms();
+    expect(reads).toHaveLength(1);
+    reads[0]!([room]);
+    await first;
+    await flush();
+    expect(reads).toHaveLength(2);
+    reads[1]!([room, team]);
+    await again;
+    expect(chat.room('r2')?.name).toBe('Team');
+  });
+
   it('resumes a held room through the server from its last seq, reading no gap over HTTP', async () => {
     const { chat, pages, grow } = await live();
     expect(held(chat)).toEqual([1, 2, 3]);

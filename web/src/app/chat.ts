@@ -38,6 +38,8 @@ export class Chat {
   private readonly stopWatching: () => void;
   private typingTimer?: ReturnType<typeof setTimeout>;
   private roomsReload?: Promise<void>;
+  /** The read after the one in flight, when something asked for the list meanwhile. */
+  private roomsReloadAgain?: Promise<void>;
 
   constructor(
     readonly api: ApiClient,
@@ -155,8 +157,22 @@ export class Chat {
     return this.rooms.find((room) => room.id === roomId);
   }
 
+  /**
+   * Reads the room list again. Asked while a read is on its way, it reads once more after that one: the
+   * change that asked (a `room.created` frame, the answer to a command) may be newer than what the read
+   * in flight will find, since the read models catch up a little after each command.
+   */
   loadRooms(): Promise<void> {
-    this.roomsReload ??= this.api
+    if (this.roomsReload) {
+      this.roomsReloadAgain ??= this.roomsReload
+        .catch(() => undefined)
+        .then(() => {
+          this.roomsReloadAgain = undefined;
+          return this.loadRooms();
+        });
+      return this.roomsReloadAgain;
+    }
+    this.roomsReload = this.api
       .rooms()
       .then((rooms) => {
         this.rooms = rooms;
