@@ -9,6 +9,7 @@ import { composerMachine, type Submission } from '../machines/composer.machine';
 import { browserSocket, connectionMachine, type RoomCursors } from '../machines/connection.machine';
 import { newClientMessageId, outboxMachine } from '../machines/outbox.machine';
 import { contiguousEnd, roomMachine } from '../machines/room.machine';
+import { FreshRead } from './fresh-read';
 
 /** A typing state lasts this long without a renewal (the server's own timeout, and a little). */
 const TYPING_SHOWN_MS = 6_000;
@@ -34,12 +35,10 @@ export class Chat {
   private version = 0;
   private readonly listeners = new Set<() => void>();
   private readonly userRequests = new Map<string, Promise<void>>();
-  private readonly detailRequests = new Map<string, Promise<void>>();
+  private readonly detailReads = new Map<string, FreshRead>();
   private readonly stopWatching: () => void;
   private typingTimer?: ReturnType<typeof setTimeout>;
-  private roomsReload?: Promise<void>;
-  /** The read after the one in flight, when something asked for the list meanwhile. */
-  private roomsReloadAgain?: Promise<void>;
+  private readonly roomsRead = new FreshRead(() => this.readRooms());
 
   constructor(
     readonly api: ApiClient,
@@ -157,22 +156,13 @@ export class Chat {
     return this.rooms.find((room) => room.id === roomId);
   }
 
-  /**
-   * Reads the room list again. Asked while a read is on its way, it reads once more after that one: the
-   * change that asked (a `room.created` frame, the answer to a command) may be newer than what the read
-   * in flight will find, since the read models catch up a little after each command.
-   */
+  /** Reads the room list again (see FreshRead: asked while a read is on its way, it reads once more after it). */
   loadRooms(): Promise<void> {
-    if (this.roomsReload) {
-      this.roomsReloadAgain ??= this.roomsReload
-        .catch(() => undefined)
-        .then(() => {
-          this.roomsReloadAgain = undefined;
-          return this.loadRooms();
-        });
-      return this.roomsReloadAgain;
-    }
-    this.roomsReload = this.api
+    return this.roomsRead.run();
+  }
+
+  private readRooms(): Promise<void> {
+    return this.api
       .rooms()
       .then((rooms) => {
         this.rooms = rooms;
@@ -184,11 +174,7 @@ export class Chat {
         this.roomsError = error instanceof Error ? error.message : 'The rooms could not be loaded';
         throw error;
       })
-      .finally(() => {
-        this.roomsReload = undefined;
-        this.changed();
-      });
-    return this.roomsReload;
+      .finally(() => this.changed());
   }
 
   roomDetails(roomId: string): RoomDetails | undefined {
@@ -197,20 +183,23 @@ export class Chat {
     return details;
   }
 
+  /** Reads a room's details again (as `loadRooms`, once more when asked while a read is on its way). */
   loadDetails(roomId: string): Promise<void> {
-    const pending = this.detailRequests.get(roomId);
-    if (pending) return pending;
-    const request = this.api
-      .room(roomId)
-      .then((details) => {
-        this.details.set(roomId, details);
-        for (const member of details.members) void this.loadUser(member.userId);
-        this.changed();
-      })
-      .catch(() => undefined)
-      .finally(() => this.detailRequests.delete(roomId));
-    this.detailRequests.set(roomId, request);
-    return request;
+    let read = this.detailReads.get(roomId);
+    if (!read) {
+      read = new FreshRead(() =>
+        this.api
+          .room(roomId)
+          .then((details) => {
+            this.details.set(roomId, details);
+            for (const member of details.members) void this.loadUser(member.userId);
+            this.changed();
+          })
+          .catch(() => undefined),
+      );
+      this.detailReads.set(roomId, read);
+    }
+    return read.run();
   }
 
   private patchRoom(roomId: string, change: (room: RoomListItem) => RoomListItem): void {
