@@ -15,25 +15,30 @@ import type {
 } from './event-store';
 
 export class InstrumentedEventStore implements EventStore {
+  /** Offered only when the adapter offers it: callers tell from its absence that appends go one by one. */
+  readonly appendToStreams?: (appends: readonly StreamAppend[]) => Promise<PromiseSettledResult<AppendResult>[]>;
+
   constructor(
     private readonly inner: EventStore,
     private readonly storeLabel: string,
-  ) {}
+  ) {
+    const appendTogether = inner.appendToStreams?.bind(inner);
+    if (appendTogether) {
+      this.appendToStreams = async (appends) => {
+        const stop = eventStoreAppendSeconds.startTimer({ store: this.storeLabel });
+        try {
+          return await appendTogether(appends);
+        } finally {
+          stop();
+        }
+      };
+    }
+  }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     const stop = eventStoreAppendSeconds.startTimer({ store: this.storeLabel });
     try {
       return await this.inner.appendToStream(streamId, events, options);
-    } finally {
-      stop();
-    }
-  }
-
-  async appendToStreams(appends: readonly StreamAppend[]): Promise<PromiseSettledResult<AppendResult>[]> {
-    const stop = eventStoreAppendSeconds.startTimer({ store: this.storeLabel });
-    try {
-      if (this.inner.appendToStreams) return await this.inner.appendToStreams(appends);
-      return await Promise.allSettled(appends.map(({ streamId, events, expectedRevision }) => this.inner.appendToStream(streamId, events, { expectedRevision })));
     } finally {
       stop();
     }
