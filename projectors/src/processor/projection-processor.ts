@@ -12,6 +12,7 @@
 import type { ChangeFeed, EventStore, RecordedEvent, Subscription } from '@chat/platform';
 import { projectionEventsProcessed, projectionFailed, reportProjectionLag } from '@chat/platform';
 import type { Logger } from 'pino';
+import { InOrder } from './in-order';
 import type { Projection, ProjectionContext, ProjectionStore } from './projection';
 
 export interface ProjectionProcessorOptions {
@@ -46,7 +47,7 @@ export class ProjectionProcessor {
   private storedPosition = 0;
   private storeSkipped?: NodeJS.Timeout;
   /** The store's writes of this processor, one after another: a timer's checkpoint must not overtake a batch. */
-  private storeWrites: Promise<unknown> = Promise.resolve();
+  private readonly storeWrites = new InOrder();
   private processed = 0;
   private readonly caughtUpWaiters: { position: number; resolve: () => void }[] = [];
 
@@ -182,7 +183,7 @@ export class ProjectionProcessor {
     const last = batch.at(-1)!;
     let applied = 0;
     if (batch.some((event) => projection.handles(event.type))) {
-      await this.inTurn(() =>
+      await this.storeWrites.run(() =>
         store.commit(projection.name, last.position, async () => {
           for (const event of batch) {
             if (!projection.handles(event.type)) continue;
@@ -203,12 +204,6 @@ export class ProjectionProcessor {
     if (applied > 0) this.options.logger.trace({ projection: projection.name, position: last.position, applied }, 'batch committed');
   }
 
-  private inTurn<T>(write: () => Promise<T>): Promise<T> {
-    const written = this.storeWrites.then(write);
-    this.storeWrites = written.catch(() => undefined);
-    return written;
-  }
-
   private storeSkippedPositionSoon(): void {
     if (this.storeSkipped) return;
     this.storeSkipped = setTimeout(() => {
@@ -223,7 +218,7 @@ export class ProjectionProcessor {
   private storeSkippedPosition(): Promise<void> {
     clearTimeout(this.storeSkipped);
     this.storeSkipped = undefined;
-    return this.inTurn(async () => {
+    return this.storeWrites.run(async () => {
       const position = this.position;
       if (position <= this.storedPosition) return;
       await this.options.store.commit(this.name, position, async () => undefined);

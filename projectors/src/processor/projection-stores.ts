@@ -10,11 +10,12 @@ import {
 } from '@chat/platform';
 import type { Db } from 'mongodb';
 import type { DataSource } from 'typeorm';
+import { InOrder } from './in-order';
 import type { ProjectionStore } from './projection';
 
 export class SqliteProjectionStore implements ProjectionStore {
   readonly checkpoints: SqliteCheckpointStore;
-  private committed: Promise<unknown> = Promise.resolve();
+  private readonly batches = new InOrder();
 
   /**
    * `db` must be a connection of the processors' own: the batch's transaction stays open across the
@@ -30,9 +31,7 @@ export class SqliteProjectionStore implements ProjectionStore {
    * otherwise begin its transaction (or roll it back) inside another's, between two of its awaits.
    */
   commit(projection: string, position: number, apply: () => Promise<void>): Promise<void> {
-    const commit = this.committed.then(() => this.commitNow(projection, position, apply));
-    this.committed = commit.catch(() => undefined);
-    return commit;
+    return this.batches.run(() => this.commitNow(projection, position, apply));
   }
 
   private async commitNow(projection: string, position: number, apply: () => Promise<void>): Promise<void> {
