@@ -1,6 +1,8 @@
 // `npm start`'s process (the compiled embedded/dist/main.js: `npm run build` first, npm test does), whose
-// projectors run on a worker thread: what they write and publish there must reach the main thread's read
-// side, WebSocket pushes and metrics, and a stop must store their checkpoints for the next start.
+// projectors and realtime endpoint run on a worker thread: what the projectors write there must reach the main
+// thread's read side and what they publish the WebSockets; presence must cross between realtime there and the
+// presence consumer on the main thread, and the sessions kept on the main thread must be seen there; the thread's
+// metrics must reach /metrics, and a stop must store the projections' checkpoints for the next start.
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -40,7 +42,7 @@ function samplesByProjection(metrics: string, name: string): Map<string, number>
   return new Map([...metrics.matchAll(new RegExp(`^${name}\\{projection="([^"]+)"\\} (\\d+)$`, 'gm'))].map((match) => [match[1]!, Number(match[2])]));
 }
 
-describe('the embedded app with its projectors on a worker thread', () => {
+describe('the embedded app with its projectors and realtime on a worker thread', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-embedded-'));
   let app: ServiceProcess | undefined;
   const sockets: WebSocket[] = [];
@@ -49,7 +51,7 @@ describe('the embedded app with its projectors on a worker thread', () => {
   async function start(): Promise<ServiceProcess> {
     const started = await startServiceProcess(entry, { DATA_DIR: dataDir, REALTIME_PORT: '0', RATE_LIMIT_REGISTER_PER_IP: '1000/60' });
     app = started;
-    await until(() => started.logs.find((line) => line.msg === 'chat is running (embedded)'), 'the projectors started');
+    await until(() => started.logs.find((line) => line.msg === 'chat is running (embedded)'), 'the app started');
     return started;
   }
 
@@ -87,10 +89,15 @@ describe('the embedded app with its projectors on a worker thread', () => {
     return { ...person, token: accessToken };
   }
 
-  /** A WebSocket of `person` on the endpoint `GET /api/config` advertises, joined to their rooms, keeping what it receives. */
-  async function connect(person: Person): Promise<Frame[]> {
+  /** A WebSocket of `person` to the endpoint `GET /api/config` advertises. */
+  async function openSocket(person: Person): Promise<WebSocket> {
     const { wsUrl } = await call<{ wsUrl: string }>('GET', '/api/config');
-    const socket = new WebSocket(`ws://127.0.0.1:${new URL(wsUrl).port}/ws?token=${person.token}`);
+    return new WebSocket(`ws://127.0.0.1:${new URL(wsUrl).port}/ws?token=${person.token}`);
+  }
+
+  /** A WebSocket of `person`, joined to their rooms, keeping what it receives. */
+  async function connect(person: Person): Promise<Frame[]> {
+    const socket = await openSocket(person);
     sockets.push(socket);
     const frames: Frame[] = [];
     socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString()) as Frame));
@@ -117,7 +124,7 @@ describe('the embedded app with its projectors on a worker thread', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('pushes what the projectors thread publishes to the WebSockets of the main thread, and serves what it wrote', async () => {
+  it('pushes what the thread’s projectors publish to its WebSockets, and the main thread serves what they wrote', async () => {
     await start();
     [ann, bob] = [await register('ann'), await register('bob')];
     const bobsFrames = await connect(bob);
@@ -133,6 +140,29 @@ describe('the embedded app with its projectors on a worker thread', () => {
     expect(await history(bob, roomId)).toEqual([{ seq, text: 'hello from the main thread' }]);
   }, 30_000);
 
+  it('tells bob when ann comes online and goes offline: her connection reported on the thread, her presence decided on the main thread', async () => {
+    const bobsFrames = await connect(bob);
+    const presenceOf = (online: boolean) => () => bobsFrames.find((frame) => frame.type === 'presence' && frame.data?.userId === ann.id && frame.data?.online === online);
+
+    const annsSocket = await openSocket(ann);
+    await once(annsSocket, 'open');
+    await until(presenceOf(true), 'bob is told ann is online');
+    expect((await call<{ online: boolean }>('GET', `/api/users/${ann.id}`, bob)).online).toBe(true);
+
+    annsSocket.close();
+    await until(presenceOf(false), 'bob is told ann is offline');
+  }, 30_000);
+
+  it('refuses on the thread’s WebSocket endpoint a session that ended on the main thread', async () => {
+    const leaving = await logIn(ann);
+    await call('POST', '/api/auth/logout', leaving);
+
+    const socket = await openSocket(leaving);
+    const [code] = (await once(socket, 'close')) as [number];
+
+    expect(code).toBe(4401);
+  });
+
   it('shows the projections of the thread in /metrics, once each, and their stores in readiness', async () => {
     const text = await caughtUpMetrics();
 
@@ -143,7 +173,9 @@ describe('the embedded app with its projectors on a worker thread', () => {
     expect(text.match(/^process_cpu_user_seconds_total /gm)).toHaveLength(1);
     const ready = await fetch(`${app!.url}/health/ready`, { headers: { connection: 'close' } });
     expect(ready.status).toBe(200);
-    expect(((await ready.json()) as { checks: { name: string; ok: boolean }[] }).checks).toContainEqual({ name: 'projectors', ok: true });
+    expect(((await ready.json()) as { checks: { name: string; ok: boolean }[] }).checks).toContainEqual({ name: 'changes thread', ok: true });
+    // Realtime's metrics come from the thread, once.
+    expect(text.match(/^# TYPE realtime_websocket_connections /gm)).toHaveLength(1);
   });
 
   it('stops with exit code 0 on SIGTERM, and a restart goes on from the checkpoints the stop stored', async () => {
@@ -168,6 +200,6 @@ describe('the embedded app with its projectors on a worker thread', () => {
       { seq: 1, text: 'hello from the main thread' },
       { seq: 2, text: 'after the restart' },
     ]);
-    expect(restarted.logs.some((line) => line.thread === 'projectors' && line.msg === 'projection started')).toBe(true);
+    expect(restarted.logs.some((line) => line.thread === 'changes' && line.msg === 'projection started')).toBe(true);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 // realtime as one piece: its uWS app (health, metrics and the `/ws` endpoint) over the stores of an
 // Infrastructure, listening on a port of its own. The realtime process and the embedded app both start it.
-import { AccessTokenVerifier, type Infrastructure, loadPublicKeySet, type Logger, SessionRegistry } from '@chat/platform';
+import { AccessTokenVerifier, type Infrastructure, loadPublicKeySet, type Logger, type PublicKeySet, SessionRegistry } from '@chat/platform';
 import { createRealtimeHttpApp, listenRealtime } from './http-endpoints';
 import { ReadModelRooms } from './room-membership';
 import { attachWebSocketEndpoint, type WebSocketLimits } from './websocket-server';
@@ -11,6 +11,8 @@ export interface StartRealtimeOptions {
   readonly host: string;
   readonly logger: Logger;
   readonly limits?: Partial<WebSocketLimits>;
+  /** The keys that verify access tokens, when the caller has them already; loaded from the configuration otherwise. */
+  readonly publicKeys?: PublicKeySet;
 }
 
 export interface RunningRealtime {
@@ -26,7 +28,7 @@ export async function startRealtime(options: StartRealtimeOptions): Promise<Runn
   const rooms = new ReadModelRooms(await infrastructure.documents());
   const endpoint = await attachWebSocketEndpoint(app, {
     changeFeed: await infrastructure.changeFeed(),
-    verifier: new AccessTokenVerifier(await loadPublicKeySet(config.auth.keys)),
+    verifier: new AccessTokenVerifier(options.publicKeys ?? (await loadPublicKeySet(config.auth.keys))),
     sessions: new SessionRegistry(await infrastructure.keyValue()),
     membership: rooms,
     missedMessages: rooms,

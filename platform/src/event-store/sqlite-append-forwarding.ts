@@ -1,7 +1,7 @@
 // A SQLite event store wakes the subscriptions of its own thread the moment something is appended (see
 // `sqliteAppendSignal`); those of another thread on the same file would only find it at their next poll.
 // These two carry the signal across a MessagePort: the embedded app appends on its main thread and
-// follows the log on its projectors thread.
+// follows the log on its worker thread.
 import type { MessagePort } from 'node:worker_threads';
 import { sqliteAppendSignal } from './sqlite-event-store';
 

@@ -26,10 +26,15 @@ import { type UserViewsSchema, openUserViewsDataSource, pingUserViews } from '..
 /** What a service hands over instead of having it opened from the configuration. */
 export interface GivenAdapters {
   /**
-   * Where this thread's changes go when its subscribers are elsewhere than configuration says (the embedded
-   * app's projectors thread publishes to the main thread's feed). Infrastructure checks and closes it like its own.
+   * A change feed of the thread's own where the configuration would share one across the process (the embedded
+   * app's worker thread, bridged to the main thread's for presence). Infrastructure checks and closes it like its own.
    */
   readonly changeFeed?: ChangeFeed;
+  /**
+   * The hot state kept on another thread where the configuration would keep it in this thread's memory (the
+   * embedded app's worker thread reaches the main thread's). Infrastructure checks and closes it like its own.
+   */
+  readonly keyValue?: KeyValueStore;
 }
 
 /** The store of the messages, rooms and unread read models. */
@@ -121,12 +126,13 @@ export class Infrastructure {
     return this.once('key-value', async () => {
       const { hotState } = this.config;
       const store =
-        hotState.kind === 'redis'
+        this.given.keyValue ??
+        (hotState.kind === 'redis'
           ? new RedisKeyValueStore(hotState.url, {
               connectionName: `${this.config.serviceName}-kv`,
               onConnectionError: (error) => this.logger.warn({ err: error }, 'key-value connection error'),
             })
-          : new InProcessKeyValueStore();
+          : new InProcessKeyValueStore());
       return this.track('key-value', store, () => store.ping(), () => store.close());
     });
   }
