@@ -9,8 +9,10 @@ import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance, LogController } from 'fastify';
+import type pino from 'pino';
 import type { Logger } from '../observability/logger';
 import { httpRequestSeconds, UNMATCHED_ROUTE } from '../observability/metrics';
+import { deferredChildLogger } from './deferred-child-logger';
 import { ApiErrorFilter } from './error-filter';
 import { onShutdownSignal, SHUTDOWN_SIGNALS } from './shutdown-signals';
 
@@ -109,6 +111,8 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     requestIdHeader: false,
+    // Fastify hands over the logger of the request's plugin context, which is this one here: no plugin sets its own.
+    childLoggerFactory: (_serverLogger: unknown, bindings: pino.Bindings, childOptions: pino.ChildLoggerOptions) => deferredChildLogger(options.logger, bindings, childOptions),
     genReqId: (request: IncomingMessage) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     // No service uses Express-style middleware; @fastify/middie would still run on every request.
