@@ -86,6 +86,7 @@ export function sqliteAppendSignal(file: string): EventEmitter {
 export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly append: Transaction<(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]) => AppendResult>;
+  private readonly appendAll: Transaction<(appends: readonly StreamAppend[]) => AppendOutcome[]>;
   private readonly appendMany: Transaction<(appends: readonly StreamAppend[]) => AppendOutcome[]>;
   private readonly signal: EventEmitter;
   private readonly pollIntervalMs: number;
@@ -99,6 +100,7 @@ export class SqliteEventStore implements EventStore {
    */
   private readonly knownRevisions: LruMap<string, number> | undefined;
   private knownAtDataVersion: number | undefined;
+  private dataVersionCheckedThisTurn = false;
   /** What the subscriptions read, shared: an append that wakes them all is read from the file once. */
   private readonly tail = new LogTail((after, maxCount) => this.readAllSync(after, maxCount));
 
@@ -138,6 +140,14 @@ export class SqliteEventStore implements EventStore {
     this.append = db.transaction((streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]) =>
       this.appendInTransaction(streamId, events, expected, inserted),
     );
+    // Every append straight in the one transaction: the first that throws takes the whole transaction back
+    // with it, and `appendToStreams` writes the batch again through `appendMany`.
+    this.appendAll = db.transaction((appends: readonly StreamAppend[]) =>
+      appends.map(({ streamId, events, expectedRevision }): AppendOutcome => {
+        const inserted: EventRow[] = [];
+        return { status: 'fulfilled', value: this.appendInTransaction(streamId, events, expectedRevision, inserted), inserted };
+      }),
+    );
     // Called inside a transaction, better-sqlite3 runs `this.append` in a savepoint.
     this.appendMany = db.transaction((appends: readonly StreamAppend[]) =>
       appends.map(({ streamId, events, expectedRevision }): AppendOutcome => {
@@ -166,12 +176,18 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * One write transaction for them all, each append in a savepoint of its own: one that fails rolls
-   * back alone. A commit (the WAL write of the pages touched) is most of a small append's cost, and
-   * appends to one table share their pages.
+   * One write transaction for them all: a commit (the WAL write of the pages touched) is most of a small
+   * append's cost, and appends to one table share their pages. An append that fails fails alone: when one
+   * does, which is rare (another writer moved a stream on), the transaction is rolled back and the batch
+   * written again with each append in a savepoint of its own, a cost the batches that all succeed do not pay.
    */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<PromiseSettledResult<AppendResult>[]> {
-    const outcomes = this.appendMany.immediate(appends);
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = this.appendAll.immediate(appends);
+    } catch {
+      outcomes = this.appendMany.immediate(appends);
+    }
     for (const [i, outcome] of outcomes.entries()) {
       if (outcome.status === 'fulfilled') this.committed(appends[i]!.streamId, outcome.inserted);
       else this.knownRevisions?.delete(appends[i]!.streamId);
@@ -253,11 +269,16 @@ export class SqliteEventStore implements EventStore {
 
   knownStreamRevision(streamId: string): number | undefined {
     if (!this.knownRevisions) return undefined;
-    const dataVersion = this.statements.dataVersion.get();
-    if (dataVersion !== this.knownAtDataVersion) {
-      this.knownRevisions.clear();
-      this.knownAtDataVersion = dataVersion;
-      return undefined;
+    // Once per turn of the event loop: every room's turn asks for its two streams, and what another connection
+    // commits after the check is met by the expected revision of the append, as if it came just after it.
+    if (!this.dataVersionCheckedThisTurn) {
+      this.dataVersionCheckedThisTurn = true;
+      setImmediate(() => (this.dataVersionCheckedThisTurn = false));
+      const dataVersion = this.statements.dataVersion.get();
+      if (dataVersion !== this.knownAtDataVersion) {
+        this.knownRevisions.clear();
+        this.knownAtDataVersion = dataVersion;
+      }
     }
     return this.knownRevisions.get(streamId);
   }

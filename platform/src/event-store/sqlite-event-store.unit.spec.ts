@@ -55,7 +55,9 @@ describe('SQLite event store: the revisions it can vouch for', () => {
     expect(other.knownStreamRevision('b')).toBe(2);
   });
 
-  it('forgets everything once another connection has committed, and a failed or repeated append teaches nothing', async () => {
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('forgets everything once another connection has committed (seen from the next turn of the event loop), and a failed or repeated append teaches nothing', async () => {
     const store = open();
     const other = open();
     const first = [event()];
@@ -67,6 +69,10 @@ describe('SQLite event store: the revisions it can vouch for', () => {
     expect(store.knownStreamRevision('a')).toBe(1);
 
     await other.appendToStream('a', [event()], { expectedRevision: 1 });
+    // Asked once per turn: within the turn it last asked, the store still vouches, and its next append is refused.
+    expect(store.knownStreamRevision('a')).toBe(1);
+    await expect(store.appendToStream('a', [event()], { expectedRevision: 1 })).rejects.toThrow(WrongExpectedRevision);
+    await nextTurn();
     expect(store.knownStreamRevision('a')).toBeUndefined();
     await expect(store.appendToStream('a', [event()], { expectedRevision: 1 })).rejects.toThrow(WrongExpectedRevision);
     expect(store.knownStreamRevision('a')).toBeUndefined();
