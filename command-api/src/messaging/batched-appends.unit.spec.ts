@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type EventStore, openSqlite, SqliteEventStore, type StreamAppend, WrongExpectedRevision } from '@chat/platform';
-import { BatchedAppends } from './batched-appends';
+import { BatchedAppends, MAX_BATCH } from './batched-appends';
 
 describe('BatchedAppends', () => {
   let store: SqliteEventStore;
@@ -38,6 +38,20 @@ describe('BatchedAppends', () => {
     await batched.append('a', [event()], 0);
     expect(calls).toHaveLength(2);
     expect(await store.streamRevision('a')).toBe(1);
+  });
+
+  it('writes a turn with more than MAX_BATCH appends as it goes, MAX_BATCH at a time, and the rest at its end', async () => {
+    const count = MAX_BATCH * 2 + 3;
+    const flushedBeforeTheTurnEnded: number[] = [];
+    const appends = Array.from({ length: count }, (_, n) => batched.append(`s-${n}`, [event()], 'no_stream'));
+    // Still in the turn that asked: the two full batches have been handed to the store.
+    flushedBeforeTheTurnEnded.push(...calls.map((call) => call.length));
+
+    const outcomes = await Promise.all(appends);
+
+    expect(flushedBeforeTheTurnEnded).toEqual([MAX_BATCH, MAX_BATCH]);
+    expect(calls.map((call) => call.length)).toEqual([MAX_BATCH, MAX_BATCH, 3]);
+    expect(outcomes.every((outcome) => outcome.nextExpectedRevision === 0)).toBe(true);
   });
 
   it('fails every append of a batch the store could not write', async () => {

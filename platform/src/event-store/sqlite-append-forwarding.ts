@@ -6,25 +6,15 @@ import type { MessagePort } from 'node:worker_threads';
 import { sqliteAppendSignal } from './sqlite-event-store';
 
 /**
- * Posts on `port` after appends to `file` made in this thread: once per turn of the event loop however many
- * appends the turn made, at its end (setImmediate), when every one of them is committed. Returns a function
- * that stops forwarding.
+ * Posts on `port` after each commit of appends to `file` made in this thread (a batch of the rooms' appends is
+ * one), at once: the other thread starts projecting while this one goes on answering. Returns a function that
+ * stops forwarding.
  */
 export function forwardSqliteAppends(file: string, port: MessagePort): () => void {
   const signal = sqliteAppendSignal(file);
-  let pending: NodeJS.Immediate | undefined;
-  const onAppend = (): void => {
-    pending ??= setImmediate(() => {
-      pending = undefined;
-      port.postMessage(null);
-    });
-  };
+  const onAppend = (): void => port.postMessage(null);
   signal.on('append', onAppend);
-  return () => {
-    signal.off('append', onAppend);
-    clearImmediate(pending);
-    pending = undefined;
-  };
+  return () => void signal.off('append', onAppend);
 }
 
 /** Wakes this thread's subscriptions to `file` whenever the other end of `port` forwards appends. */

@@ -6,7 +6,6 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { forwardSqliteAppends, wakeOnForwardedAppends } from './sqlite-append-forwarding';
 import { SqliteEventStore, sqliteAppendSignal } from './sqlite-event-store';
 
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 /** Long enough for a posted message to cross a MessageChannel. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -38,30 +37,28 @@ describe('SQLite append forwarding', () => {
 
   const append = (stream = 'room-1') => store.appendToStream(stream, [{ id: randomUUID(), type: 'MessageSent', data: {} }], { expectedRevision: 'any' });
 
-  it('forwards the appends of one turn of the event loop as one message, posted once they are all made', async () => {
+  it('forwards each commit at once, as a message of its own', async () => {
     stopForwarding = forwardSqliteAppends(file, sending);
 
     await Promise.all([append('room-1'), append('room-2'), append('room-3')]);
     await settle();
 
+    expect(forwarded).toBe(3);
+  });
+
+  it('forwards a batch of appends, one commit, as one message', async () => {
+    stopForwarding = forwardSqliteAppends(file, sending);
+    const event = () => [{ id: randomUUID(), type: 'MessageSent', data: {} }];
+
+    await store.appendToStreams(['room-1', 'room-2', 'room-3'].map((streamId) => ({ streamId, events: event(), expectedRevision: 'any' as const })));
+    await settle();
+
     expect(forwarded).toBe(1);
   });
 
-  it('forwards again for appends of a later turn', async () => {
+  it('forwards nothing once stopped', async () => {
     stopForwarding = forwardSqliteAppends(file, sending);
 
-    await append();
-    await nextTurn();
-    await append();
-    await settle();
-
-    expect(forwarded).toBe(2);
-  });
-
-  it('forwards nothing once stopped, not even for an append of the turn it stopped in', async () => {
-    stopForwarding = forwardSqliteAppends(file, sending);
-
-    await append();
     stopForwarding();
     await append();
     await settle();
