@@ -175,6 +175,8 @@ const roomTopic = (roomId: string) => `room/${roomId}`;
 const userTopic = (userId: string) => `user/${userId}`;
 const FEED_ROOM_PREFIX = 'room.';
 const FEED_USER_PREFIX = 'user.';
+/** How many connections' sessions one read of the store checks. */
+const SESSION_CHECK_CHUNK = 500;
 
 export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: WebSocketEndpointOptions): Promise<WebSocketEndpoint> {
   const limits: WebSocketLimits = { ...DEFAULT_WEBSOCKET_LIMITS, ...options.limits };
@@ -454,20 +456,23 @@ export async function attachWebSocketEndpoint(app: uWS.TemplatedApp, options: We
   };
 
   let checkingSessions = false;
-  /** Closes the connections whose session ended; a store that does not answer closes nobody (the next round asks again). */
+  /**
+   * Closes the connections whose session ended, with one read of the store per SESSION_CHECK_CHUNK connections;
+   * a store that does not answer closes nobody (the next round asks again).
+   */
   const checkSessions = async () => {
     if (checkingSessions) return;
     checkingSessions = true;
     try {
-      await Promise.all(
-        [...connections].map(async (connection) => {
-          if (connection.auth.kind !== 'authenticated') return;
-          const { user } = connection.auth;
-          const live = await options.sessions.isLive(user).catch(() => true);
+      const checked = [...connections].flatMap((connection) => (connection.auth.kind === 'authenticated' ? [{ connection, user: connection.auth.user }] : []));
+      for (let start = 0; start < checked.length; start += SESSION_CHECK_CHUNK) {
+        const chunk = checked.slice(start, start + SESSION_CHECK_CHUNK);
+        const live = await options.sessions.whichAreLive(chunk.map(({ user }) => user)).catch(() => chunk.map(() => true));
+        for (const [index, { connection, user }] of chunk.entries()) {
           // Unless a renewal moved the connection to another session meanwhile.
-          if (!live && connection.auth.kind === 'authenticated' && connection.auth.user === user) end(connection, CLOSE_CODES.unauthenticated, 'The session has ended');
-        }),
-      );
+          if (!live[index] && connection.auth.kind === 'authenticated' && connection.auth.user === user) end(connection, CLOSE_CODES.unauthenticated, 'The session has ended');
+        }
+      }
     } finally {
       checkingSessions = false;
     }

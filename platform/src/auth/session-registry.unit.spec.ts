@@ -29,4 +29,18 @@ describe('SessionRegistry', () => {
     now += 16 * 60 * 1000 + 1;
     expect(await sessions.isLive(phone)).toBe(false);
   });
+  it('tells which of several sessions are live with one read of the store, in the order asked', async () => {
+    const phone = { userId: 'user-1', sessionId: 'session-phone' };
+    const other = { userId: 'user-2', sessionId: 'session-other' };
+    await sessions.markLive(laptop);
+    await sessions.markLive(phone);
+    await sessions.markLive(other);
+    await sessions.markRevoked([phone.sessionId]);
+    const getMany = jest.spyOn(store, 'getMany');
+
+    expect(await sessions.whichAreLive([laptop, phone, { ...other, userId: 'user-3' }, other])).toEqual([true, false, false, true]);
+    expect(getMany).toHaveBeenCalledTimes(1);
+    expect(await sessions.whichAreLive([])).toEqual([]);
+    getMany.mockRestore();
+  });
 });
