@@ -69,11 +69,13 @@ class DeferredChildLogger {
 }
 
 /**
- * Fastify's `childLoggerFactory`: a child made when first written to. Options (a route's own level or
- * serializers, which no route here sets) make it at once, as pino would.
+ * Fastify's `childLoggerFactory`: a child made when first written to. Fastify passes the route's level, which is
+ * the server's unless a route sets its own; a level of its own, or serializers (no route here sets either), make
+ * the child at once, as pino would.
  */
 export function deferredChildLogger(parent: Logger, bindings: pino.Bindings, options: pino.ChildLoggerOptions): Logger {
-  if (Object.keys(options).length > 0) return parent.child(bindings, options);
+  const { level, ...others } = options;
+  if ((level !== undefined && level !== parent.level) || Object.values(others).some((value) => value !== undefined)) return parent.child(bindings, options);
   // It has every method of a pino logger that Fastify and the services call; the rest are not reached through it.
   return new DeferredChildLogger(parent, bindings) as unknown as Logger;
 }

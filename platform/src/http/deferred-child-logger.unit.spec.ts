@@ -25,7 +25,8 @@ describe('deferredChildLogger', () => {
   it('makes no child for lines below the level, and one for the first line at it', () => {
     const { logger, lines } = capturingLogger('warn');
     const child = jest.spyOn(logger, 'child');
-    const log = deferredChildLogger(logger, { requestId: 'r-2' }, {});
+    // Fastify passes the route's level, the server's unless the route sets one.
+    const log = deferredChildLogger(logger, { requestId: 'r-2' }, { level: 'warn' });
 
     log.info('not written');
     log.debug('not written');
@@ -55,5 +56,16 @@ describe('deferredChildLogger', () => {
       { level: 'info', requestId: 'r-3', step: undefined, msg: 'now written' },
       { level: 'warn', requestId: 'r-3', step: 'append', msg: 'from a grandchild' },
     ]);
+  });
+
+  it('makes the child at once for a route with a level of its own, which then applies', () => {
+    const { logger, lines } = capturingLogger('warn');
+    const child = jest.spyOn(logger, 'child');
+
+    const log = deferredChildLogger(logger, { requestId: 'r-4' }, { level: 'info' });
+    log.info('written at the route’s level');
+
+    expect(child).toHaveBeenCalledTimes(1);
+    expect(lines.map(({ msg }) => msg)).toEqual(['written at the route’s level']);
   });
 });
