@@ -1,6 +1,6 @@
 // Ids that several processes must derive alike, with no coordination: name-based UUIDs (RFC 9562
 // version 5, SHA-1) under namespaces of our own, and the names of a room's two streams.
-import { sha1, utf8 } from './sha1';
+import { sha1, utf8Into } from './sha1';
 
 /** Namespace of direct room ids. Changing it would orphan every direct room. */
 export const directRoomNamespace = '711ab225-5186-497d-9bdb-a532af51773a';
@@ -37,13 +37,9 @@ export function roomMessagesStreamId(roomId: string): string {
 }
 
 export function uuidV5(namespace: string, name: string): string {
-  const namespaceHex = namespace.replace(/-/g, '');
-  if (!/^[0-9a-f]{32}$/i.test(namespaceHex)) throw new Error(`not a UUID: ${namespace}`);
-  const nameBytes = utf8(name);
-  const input = new Uint8Array(16 + nameBytes.length);
-  for (let i = 0; i < 16; i++) input[i] = parseInt(namespaceHex.slice(i * 2, i * 2 + 2), 16);
-  input.set(nameBytes, 16);
-  const bytes = sha1(input);
+  const input = new Uint8Array(16 + name.length * 3);
+  input.set(namespaceBytes(namespace));
+  const bytes = sha1(utf8Into(input, 16, name));
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   let hex = '';
@@ -52,6 +48,20 @@ export function uuidV5(namespace: string, name: string): string {
     hex += HEX_BYTES[bytes[i]!];
   }
   return hex;
+}
+
+/** The 16 bytes of the namespaces used so far: a process uses two. */
+const namespaces = new Map<string, Uint8Array>();
+
+function namespaceBytes(namespace: string): Uint8Array {
+  let bytes = namespaces.get(namespace);
+  if (bytes) return bytes;
+  const hex = namespace.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/i.test(hex)) throw new Error(`not a UUID: ${namespace}`);
+  bytes = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  if (namespaces.size < 16) namespaces.set(namespace, bytes);
+  return bytes;
 }
 
 const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));

@@ -18,6 +18,14 @@ describe('sha1', () => {
       expect(Buffer.from(utf8(text)).equals(Buffer.from(text, 'utf8'))).toBe(true);
     }));
   });
+
+  it('writes U+FFFD for a lone surrogate and one 4-byte sequence for a pair, like the runtime does', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => {
+      expect(Buffer.from(utf8(text)).equals(Buffer.from(text, 'utf8'))).toBe(true);
+    }));
+    expect([...utf8('a\ud83d')]).toEqual([0x61, 0xef, 0xbf, 0xbd]);
+    expect([...utf8('\ud83d\ude00')]).toEqual([0xf0, 0x9f, 0x98, 0x80]);
+  });
 });
 
 describe('uuidV5', () => {

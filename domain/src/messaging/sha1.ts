@@ -11,12 +11,12 @@ export function sha1(message: Uint8Array): Uint8Array {
   view.setUint32(paddedLength - 4, (message.length * 8) >>> 0);
 
   // Written with plain locals and no allocation per round: message ids are derived on every send.
+  const w = schedule;
   let h0 = 0x67452301;
   let h1 = 0xefcdab89;
   let h2 = 0x98badcfe;
   let h3 = 0x10325476;
   let h4 = 0xc3d2e1f0;
-  const w = new Int32Array(80);
   for (let block = 0; block < paddedLength; block += 64) {
     for (let i = 0; i < 16; i++) w[i] = view.getInt32(block + i * 4);
     for (let i = 16; i < 80; i++) {
@@ -70,14 +70,44 @@ export function sha1(message: Uint8Array): Uint8Array {
 
 /** UTF-8 bytes of a string; lone surrogates become U+FFFD, as in `TextEncoder`. */
 export function utf8(text: string): Uint8Array {
-  const bytes: number[] = [];
-  for (const char of text) {
-    const codePoint = char.codePointAt(0) ?? 0;
-    const scalar = codePoint >= 0xd800 && codePoint <= 0xdfff ? 0xfffd : codePoint;
-    if (scalar < 0x80) bytes.push(scalar);
-    else if (scalar < 0x800) bytes.push(0xc0 | (scalar >> 6), 0x80 | (scalar & 0x3f));
-    else if (scalar < 0x10000) bytes.push(0xe0 | (scalar >> 12), 0x80 | ((scalar >> 6) & 0x3f), 0x80 | (scalar & 0x3f));
-    else bytes.push(0xf0 | (scalar >> 18), 0x80 | ((scalar >> 12) & 0x3f), 0x80 | ((scalar >> 6) & 0x3f), 0x80 | (scalar & 0x3f));
-  }
-  return Uint8Array.from(bytes);
+  return utf8Into(new Uint8Array(text.length * 3), 0, text);
 }
+
+/**
+ * Writes the UTF-8 bytes of `text` into `target` from `offset` (which must have room for `text.length * 3` bytes:
+ * no UTF-16 code unit takes more) and returns `target` cut after the last byte written.
+ */
+export function utf8Into(target: Uint8Array, offset: number, text: string): Uint8Array {
+  let at = offset;
+  for (let i = 0; i < text.length; i++) {
+    let scalar = text.charCodeAt(i);
+    if (scalar >= 0xd800 && scalar <= 0xdfff) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (scalar <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        scalar = 0x10000 + ((scalar - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      } else {
+        scalar = 0xfffd;
+      }
+    }
+    if (scalar < 0x80) {
+      target[at++] = scalar;
+    } else if (scalar < 0x800) {
+      target[at++] = 0xc0 | (scalar >> 6);
+      target[at++] = 0x80 | (scalar & 0x3f);
+    } else if (scalar < 0x10000) {
+      target[at++] = 0xe0 | (scalar >> 12);
+      target[at++] = 0x80 | ((scalar >> 6) & 0x3f);
+      target[at++] = 0x80 | (scalar & 0x3f);
+    } else {
+      target[at++] = 0xf0 | (scalar >> 18);
+      target[at++] = 0x80 | ((scalar >> 12) & 0x3f);
+      target[at++] = 0x80 | ((scalar >> 6) & 0x3f);
+      target[at++] = 0x80 | (scalar & 0x3f);
+    }
+  }
+  return target.subarray(0, at);
+}
+
+/** The message schedule of one block, shared by every call: `sha1` runs to its end without yielding. */
+const schedule = new Int32Array(80);
