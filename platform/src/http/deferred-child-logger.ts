@@ -69,13 +69,14 @@ class DeferredChildLogger {
 }
 
 /**
- * Fastify's `childLoggerFactory`: a child made when first written to. Fastify passes the route's level, which is
+ * Fastify's `childLoggerFactory`: a child made when first written to. Fastify passes the route's level, empty or
  * the server's unless a route sets its own; a level of its own, or serializers (no route here sets either), make
  * the child at once, as pino would.
  */
 export function deferredChildLogger(parent: Logger, bindings: pino.Bindings, options: pino.ChildLoggerOptions): Logger {
   const { level, ...others } = options;
-  if ((level !== undefined && level !== parent.level) || Object.values(others).some((value) => value !== undefined)) return parent.child(bindings, options);
+  // No level (Fastify passes '' when neither the server nor the route named one) is the parent's.
+  if ((level && level !== parent.level) || Object.values(others).some((value) => value !== undefined)) return parent.child(bindings, options);
   // It has every method of a pino logger that Fastify and the services call; the rest are not reached through it.
   return new DeferredChildLogger(parent, bindings) as unknown as Logger;
 }

@@ -25,8 +25,8 @@ describe('deferredChildLogger', () => {
   it('makes no child for lines below the level, and one for the first line at it', () => {
     const { logger, lines } = capturingLogger('warn');
     const child = jest.spyOn(logger, 'child');
-    // Fastify passes the route's level, the server's unless the route sets one.
-    const log = deferredChildLogger(logger, { requestId: 'r-2' }, { level: 'warn' });
+    // Fastify passes the route's level: empty when neither the server nor the route named one.
+    const log = deferredChildLogger(logger, { requestId: 'r-2' }, { level: '' });
 
     log.info('not written');
     log.debug('not written');
