@@ -1,13 +1,13 @@
 // The embedded app's changes, on the worker thread that changes-worker.ts starts: what the projectors service
 // (projectors/src/main.ts) and the realtime service (realtime/src/main.ts) run, less the projectors' HTTP shell,
 // on stores of the thread's own opened from the app's configuration. The projectors publish to this thread's
-// change feed, where realtime subscribes, so a change is pushed without leaving the thread; the presence topics
-// are bridged to the main thread's feed, and the hot state is the main thread's, reached over a port. The main
-// thread asks here for the readiness of these stores and for this thread's metrics, and says when to stop.
+// change feed, where realtime subscribes, so a change is pushed without leaving the thread. With the hot state in
+// memory, the presence topics are bridged to the main thread's feed and the hot state is the main thread's,
+// reached over a port. The main thread asks here for the readiness of these stores and for this thread's
+// metrics, and says when to stop.
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  InProcessChangeFeed,
   Infrastructure,
   MessagePortKeyValueStore,
   bridgeChangeFeeds,
@@ -22,10 +22,9 @@ import { type ChangesThreadData, type ChangesThreadQuestion, type FromChangesThr
 
 if (!parentPort) throw new Error('changes-thread.js runs as a worker thread of the embedded app (see changes-worker.ts)');
 const mainThread = parentPort;
-const { config, publicKeys, realtime: listen, changes, keyValue, appends } = workerData as ChangesThreadData;
+const { config, publicKeys, realtime: listen, inProcessHotState, appends } = workerData as ChangesThreadData;
 const logger = createLogger({ serviceName: config.serviceName, level: config.logLevel }).child({ thread: 'changes' });
-const changeFeed = new InProcessChangeFeed({ onHandlerError: (error, message) => logger.error({ err: error, topic: message.topic }, 'change handler failed') });
-const infrastructure = new Infrastructure(config, logger, { changeFeed, keyValue: new MessagePortKeyValueStore(keyValue) });
+const infrastructure = new Infrastructure(config, logger, inProcessHotState ? { keyValue: new MessagePortKeyValueStore(inProcessHotState.keyValue) } : {});
 const projectors = new ProjectorsService(infrastructure, readModels);
 if (appends && config.eventStore.kind === 'sqlite') wakeOnForwardedAppends(config.eventStore.file, appends);
 let realtime: RunningRealtime | undefined;
@@ -47,7 +46,7 @@ mainThread.on('message', (message: ToChangesThread) => {
 });
 
 async function start(): Promise<void> {
-  unbridge = await bridgeChangeFeeds(changes, changeFeed, { send: TOPICS_SENT_BY_CHANGES_THREAD, logger });
+  if (inProcessHotState) unbridge = await bridgeChangeFeeds(inProcessHotState.changes, await infrastructure.changeFeed(), { send: TOPICS_SENT_BY_CHANGES_THREAD, logger });
   await projectors.start();
   realtime = await startRealtime({ infrastructure, host: listen.host, port: listen.port, logger, publicKeys });
   post({ kind: 'started', realtimePort: realtime.port });

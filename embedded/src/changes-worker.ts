@@ -2,10 +2,11 @@
 // write the read models, and the realtime endpoint that pushes what they publish to the WebSockets. The main
 // thread keeps HTTP, the commands and the appends; it is the one the messages come in through, and the changes'
 // work (projection writes, the WebSocket sends of every delivery) would otherwise share its core. This is the
-// main thread's side: it starts and stops the thread, bridges the presence topics between the two change feeds
-// (realtime reports connections there, the presence consumer here answers with presence changes), serves the
-// thread's calls to the hot state kept here (sessions, presence), wakes the thread's subscriptions on appends made
-// here, and adds the thread's readiness and metrics to the process's.
+// main thread's side: it starts and stops the thread, wakes the thread's subscriptions on appends made here, and
+// adds the thread's readiness and metrics to the process's. With the hot state in memory (no REDIS_URL), each
+// thread has a change feed of its own: this side bridges the presence topics between them (realtime reports
+// connections there, the presence consumer here answers with presence changes) and serves the thread's calls to
+// the hot state kept here (sessions, presence). With Redis, both threads reach Redis, as separate processes would.
 import path from 'node:path';
 import { type MessagePort, MessageChannel, Worker } from 'node:worker_threads';
 import {
@@ -33,10 +34,8 @@ export interface ChangesThreadData {
   readonly publicKeys: PublicKeySet;
   /** Where the WebSocket endpoint listens; port 0 takes a free one, which the thread reports when it has started. */
   readonly realtime: { readonly host: string; readonly port: number };
-  /** The thread's end of the change feeds' bridge. */
-  readonly changes: MessagePort;
-  /** The thread's end of the hot state served from the main thread. */
-  readonly keyValue: MessagePort;
+  /** With the hot state in memory: the thread's ends of the change feeds' bridge and of the hot state served here. */
+  readonly inProcessHotState?: { readonly changes: MessagePort; readonly keyValue: MessagePort };
   /** With the SQLite event store only: another event store wakes subscriptions by itself. */
   readonly appends?: MessagePort;
 }
@@ -101,19 +100,14 @@ export class ChangesWorker {
    * the thread fails to start them.
    */
   async start(): Promise<StartedChangesThread> {
-    const { config, logger } = this.infrastructure;
-    const changes = new MessageChannel();
-    const unbridge = await bridgeChangeFeeds(changes.port1, await this.infrastructure.changeFeed(), { send: TOPICS_SENT_BY_MAIN_THREAD, logger });
-    this.onEnd.push(() => void unbridge());
-    const keyValue = new MessageChannel();
-    serveKeyValue(keyValue.port1, await this.infrastructure.keyValue());
-    this.onEnd.push(() => keyValue.port1.close());
+    const { config } = this.infrastructure;
+    const inProcessHotState = config.hotState.kind === 'in-process' ? await this.shareHotState() : undefined;
     const appends = config.eventStore.kind === 'sqlite' ? this.forwardAppends(config.eventStore.file) : undefined;
     const { publicKeys, realtime } = this.options;
-    const workerData: ChangesThreadData = { config, publicKeys, realtime, changes: changes.port2, keyValue: keyValue.port2, ...(appends ? { appends } : {}) };
+    const workerData: ChangesThreadData = { config, publicKeys, realtime, ...(inProcessHotState ? { inProcessHotState } : {}), ...(appends ? { appends } : {}) };
     const worker = new Worker(this.options.entry ?? path.join(__dirname, 'changes-thread.js'), {
       workerData,
-      transferList: [changes.port2, keyValue.port2, ...(appends ? [appends] : [])],
+      transferList: [...(inProcessHotState ? [inProcessHotState.changes, inProcessHotState.keyValue] : []), ...(appends ? [appends] : [])],
     });
     this.worker = worker;
     const started = new Promise<StartedChangesThread>((resolve) => (this.markStarted = resolve));
@@ -142,6 +136,17 @@ export class ChangesWorker {
     worker.postMessage({ kind: 'stop' } satisfies ToChangesThread);
     const code = await ended;
     if (code !== 0) throw new Error(`The changes thread stopped with code ${code}`);
+  }
+
+  /** The thread's ends of the bridge to this thread's change feed and of the hot state kept in this thread's memory. */
+  private async shareHotState(): Promise<{ changes: MessagePort; keyValue: MessagePort }> {
+    const changes = new MessageChannel();
+    const unbridge = await bridgeChangeFeeds(changes.port1, await this.infrastructure.changeFeed(), { send: TOPICS_SENT_BY_MAIN_THREAD, logger: this.infrastructure.logger });
+    this.onEnd.push(() => void unbridge());
+    const keyValue = new MessageChannel();
+    serveKeyValue(keyValue.port1, await this.infrastructure.keyValue());
+    this.onEnd.push(() => keyValue.port1.close());
+    return { changes: changes.port2, keyValue: keyValue.port2 };
   }
 
   /** The port the thread is told of appends on: a SQLite store wakes only the subscriptions of its own thread. */

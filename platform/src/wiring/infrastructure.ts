@@ -26,11 +26,6 @@ import { type UserViewsSchema, openUserViewsDataSource, pingUserViews } from '..
 /** What a service hands over instead of having it opened from the configuration. */
 export interface GivenAdapters {
   /**
-   * A change feed of the thread's own where the configuration would share one across the process (the embedded
-   * app's worker thread, bridged to the main thread's for presence). Infrastructure checks and closes it like its own.
-   */
-  readonly changeFeed?: ChangeFeed;
-  /**
    * The hot state kept on another thread where the configuration would keep it in this thread's memory (the
    * embedded app's worker thread reaches the main thread's). Infrastructure checks and closes it like its own.
    */
@@ -105,7 +100,7 @@ export class Infrastructure {
 
   changeFeed(): Promise<ChangeFeed> {
     return this.once('change feed', async () => {
-      const feed = this.given.changeFeed ?? this.openChangeFeed();
+      const feed = this.openChangeFeed();
       return this.track('change feed', feed, () => feed.ping(), () => feed.close());
     });
   }

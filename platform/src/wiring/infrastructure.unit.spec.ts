@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InProcessChangeFeed } from '../change-feed/in-process-change-feed';
 import { loadConfig } from '../config/config';
+import { InProcessKeyValueStore } from '../key-value/in-process-key-value-store';
 import { runReadinessChecks } from '../observability/health';
 import { createLogger } from '../observability/logger';
 import { Infrastructure } from './infrastructure';
@@ -19,15 +19,15 @@ describe('Infrastructure', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('hands out a change feed it is given instead of opening the configured one, checks it and closes it', async () => {
-    const given = new InProcessChangeFeed();
-    const infrastructure = new Infrastructure(loadConfig('test', { DATA_DIR: dataDir }), logger, { changeFeed: given });
+  it('hands out a key-value store it is given instead of opening the configured one, checks it and closes it', async () => {
+    const given = new InProcessKeyValueStore();
+    const infrastructure = new Infrastructure(loadConfig('test', { DATA_DIR: dataDir }), logger, { keyValue: given });
 
-    expect(await infrastructure.changeFeed()).toBe(given);
-    expect((await runReadinessChecks(infrastructure.readinessChecks())).checks).toEqual([{ name: 'change feed', ok: true }]);
+    expect(await infrastructure.keyValue()).toBe(given);
+    expect((await runReadinessChecks(infrastructure.readinessChecks())).checks).toEqual([{ name: 'key-value', ok: true }]);
     await infrastructure.close();
 
-    // A closed feed refuses work.
+    // A closed store refuses work.
     await expect(given.ping()).rejects.toThrow();
   });
 
