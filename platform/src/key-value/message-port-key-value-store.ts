@@ -3,7 +3,7 @@
 // reads and writes it there. Each call crosses a MessagePort to `serveKeyValue` at the other end, which runs it
 // on the real store and posts back its result or its error.
 import type { MessagePort } from 'node:worker_threads';
-import type { KeyValueStore } from './key-value-store';
+import type { KeyValueStore, SetOptions } from './key-value-store';
 
 /** The calls that cross: every method of the port but `close`, which closes this end only. */
 type KeyValueMethod = Exclude<keyof KeyValueStore, 'close'>;
@@ -56,11 +56,11 @@ export class MessagePortKeyValueStore implements KeyValueStore {
     return this.call('getMany', [keys]);
   }
 
-  set(key: string, value: string, options?: { ttlMs?: number }): Promise<void> {
+  set(key: string, value: string, options?: SetOptions): Promise<void> {
     return this.call('set', [key, value, options]);
   }
 
-  setIfAbsent(key: string, value: string, options?: { ttlMs?: number }): Promise<boolean> {
+  setIfAbsent(key: string, value: string, options?: SetOptions): Promise<boolean> {
     return this.call('setIfAbsent', [key, value, options]);
   }
 
@@ -72,7 +72,7 @@ export class MessagePortKeyValueStore implements KeyValueStore {
     return this.call('expire', [key, ttlMs]);
   }
 
-  increment(key: string, by: number, options?: { ttlMs?: number }): Promise<number> {
+  increment(key: string, by: number, options?: SetOptions): Promise<number> {
     return this.call('increment', [key, by, options]);
   }
 
