@@ -1,5 +1,6 @@
 export * from './config/config';
 export * from './collections/lru-map';
+export * from './collections/in-order';
 export * from './event-store/event-store';
 export * from './change-feed/change-feed';
 export * from './key-value/key-value-store';

@@ -16,6 +16,7 @@ import { assertNever, isDomainError, userDecider, userStreamId, userWentOfflineE
 import {
   type ChangeFeed,
   type EventStore,
+  InOrderPerKey,
   type Infrastructure,
   type Logger,
   PRESENCE_CHANGES_TOPIC,
@@ -48,7 +49,11 @@ export class PresenceConsumer {
   private readonly offlineGraceMs: number;
   private readonly sweepIntervalMs: number;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly queues = new Map<string, Promise<void>>();
+  /**
+   * A user's messages are applied in the order they came (a short-lived connection's `connected` is not
+   * overtaken by its `disconnected`), different users' side by side.
+   */
+  private readonly perUser = new InOrderPerKey<string>();
   private unsubscribe?: () => Promise<void>;
   private sweepTimer?: NodeJS.Timeout;
   private sweepDueAt = Number.POSITIVE_INFINITY;
@@ -105,9 +110,9 @@ export class PresenceConsumer {
     const { tracker } = this.dependencies;
     switch (message.kind) {
       case 'connected':
-        return this.inOrder(message.userId, async () => this.report(await tracker.connected(message)));
+        return this.perUser.run(message.userId, async () => this.report(await tracker.connected(message)));
       case 'disconnected':
-        return this.inOrder(message.userId, async () => {
+        return this.perUser.run(message.userId, async () => {
           await tracker.disconnected(message);
           this.sweepIn(this.offlineGraceMs);
         });
@@ -120,7 +125,7 @@ export class PresenceConsumer {
         }
         await Promise.all(
           [...byUser].map(([userId, connections]) =>
-            this.inOrder(userId, async () => this.report(await tracker.heartbeat({ nodeId: message.nodeId, at: message.at, connections }))),
+            this.perUser.run(userId, async () => this.report(await tracker.heartbeat({ nodeId: message.nodeId, at: message.at, connections }))),
           ),
         );
         return;
@@ -128,21 +133,6 @@ export class PresenceConsumer {
       default:
         return assertNever(message);
     }
-  }
-
-  /**
-   * Runs `work` once the work queued before for the same user is done: this instance applies a user's messages
-   * in the order they came (a short-lived connection's `connected` is not overtaken by its `disconnected`), while
-   * different users' messages go on side by side.
-   */
-  private inOrder(userId: string, work: () => Promise<void>): Promise<void> {
-    const done = (this.queues.get(userId) ?? Promise.resolve()).then(work);
-    const settled = done.catch(() => undefined);
-    this.queues.set(userId, settled);
-    void settled.then(() => {
-      if (this.queues.get(userId) === settled) this.queues.delete(userId);
-    });
-    return done;
   }
 
   /** Runs the next sweep within `delayMs`, unless one is due sooner. */

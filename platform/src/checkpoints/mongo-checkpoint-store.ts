@@ -8,6 +8,7 @@
 // processes the guarantee rests on the server: MongoDB updates a document atomically, FerretDB does
 // not, which is acceptable because one processor at a time owns a projection.
 import { MongoServerError, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
+import { InOrderPerKey } from '../collections/in-order';
 import type { CheckpointStore, ProjectionCheckpoint, ProjectionFailure } from './checkpoint-store';
 
 interface CheckpointDocument {
@@ -21,8 +22,8 @@ const DUPLICATE_KEY = 11000;
 
 export class MongoCheckpointStore implements CheckpointStore {
   private readonly checkpoints: Collection<CheckpointDocument>;
-  /** The last write queued for each projection (see the note at the top of the file). */
-  private readonly writes = new Map<string, Promise<unknown>>();
+  /** Each projection's writes, one after another (see the note at the top of the file). */
+  private readonly writes = new InOrderPerKey<string>();
 
   constructor(db: Db) {
     this.checkpoints = db.collection<CheckpointDocument>('projection_checkpoints');
@@ -59,27 +60,13 @@ export class MongoCheckpointStore implements CheckpointStore {
   }
 
   async clearFailure(projection: string): Promise<void> {
-    await this.queued(projection, () =>
+    await this.writes.run(projection, () =>
       this.checkpoints.updateOne({ _id: projection }, { $unset: { failure: '' }, $set: { updatedAt: new Date() } }),
     );
   }
 
   async remove(projection: string): Promise<void> {
-    await this.queued(projection, () => this.checkpoints.deleteOne({ _id: projection }));
-  }
-
-  /** Runs `write` once every write already queued for `projection` has settled. */
-  private async queued<T>(projection: string, write: () => Promise<T>): Promise<T> {
-    // What is stored has already swallowed its failure, so one failed write does not block the next.
-    const previous = this.writes.get(projection) ?? Promise.resolve();
-    const result = previous.then(write);
-    const settled = result.catch(() => undefined);
-    this.writes.set(projection, settled);
-    try {
-      return await result;
-    } finally {
-      if (this.writes.get(projection) === settled) this.writes.delete(projection);
-    }
+    await this.writes.run(projection, () => this.checkpoints.deleteOne({ _id: projection }));
   }
 
   /**
@@ -88,7 +75,7 @@ export class MongoCheckpointStore implements CheckpointStore {
    * once more without the upsert; if the filter still does not match, there is nothing to do.
    */
   private async upsert(projection: string, filter: Filter<CheckpointDocument>, update: UpdateFilter<CheckpointDocument>): Promise<void> {
-    await this.queued(projection, async () => {
+    await this.writes.run(projection, async () => {
       try {
         await this.checkpoints.updateOne(filter, update, { upsert: true });
       } catch (error) {

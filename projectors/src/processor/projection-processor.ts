@@ -10,9 +10,8 @@
 // is committed, or after `skippedCheckpointMs` of quiet, or at the stop; a crash before then only means
 // reading those events again.
 import type { ChangeFeed, EventStore, RecordedEvent, Subscription } from '@chat/platform';
-import { projectionEventsProcessed, projectionFailed, reportProjectionLag } from '@chat/platform';
+import { InOrder, projectionEventsProcessed, projectionFailed, reportProjectionLag } from '@chat/platform';
 import type { Logger } from 'pino';
-import { InOrder } from './in-order';
 import type { Projection, ProjectionContext, ProjectionStore } from './projection';
 
 export interface ProjectionProcessorOptions {

@@ -3,6 +3,7 @@
 // write the checkpoint after the read model, which is safe because projections are idempotent.
 import {
   type CheckpointStore,
+  InOrder,
   MongoCheckpointStore,
   type SqliteDatabase,
   SqliteCheckpointStore,
@@ -10,7 +11,6 @@ import {
 } from '@chat/platform';
 import type { Db } from 'mongodb';
 import type { DataSource } from 'typeorm';
-import { InOrder } from './in-order';
 import type { ProjectionStore } from './projection';
 
 export class SqliteProjectionStore implements ProjectionStore {
