@@ -14,6 +14,7 @@ import type { Logger } from '../observability/logger';
 import { httpRequestSeconds, UNMATCHED_ROUTE } from '../observability/metrics';
 import { deferredChildLogger } from './deferred-child-logger';
 import { ApiErrorFilter } from './error-filter';
+import { installLeanAsyncResourceBind } from './lean-async-resource-bind';
 import { onShutdownSignal, SHUTDOWN_SIGNALS } from './shutdown-signals';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -106,6 +107,8 @@ export interface HttpAppOptions {
 }
 
 export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+  // Fastify binds a function to an AsyncResource for every request with a body: see lean-async-resource-bind.ts.
+  installLeanAsyncResourceBind();
   const adapter = new FastifyAdapter({
     loggerInstance: options.logger,
     // One line per request, written by the onResponse hook below, instead of Fastify's two.
