@@ -15,12 +15,8 @@ import { AsyncResource } from 'node:async_hooks';
 
 type Bindable = (this: unknown, ...args: unknown[]) => unknown;
 
-let installed = false;
-
-/** Replaces `AsyncResource.prototype.bind` (and so `AsyncResource.bind`) with the lean one; once per process. */
+/** Replaces `AsyncResource.prototype.bind` (and so `AsyncResource.bind`) with the lean one; calling it again changes nothing. */
 export function installLeanAsyncResourceBind(): void {
-  if (installed) return;
-  installed = true;
   AsyncResource.prototype.bind = leanBind as typeof AsyncResource.prototype.bind;
 }
 

@@ -48,7 +48,7 @@ describe('installLeanAsyncResourceBind', () => {
     expect(() => resource.bind('done' as unknown as () => void)).toThrow(TypeError);
   });
 
-  it('gives the bound function no deprecated `asyncResource` accessor, and is installed once', () => {
+  it('gives the bound function no deprecated `asyncResource` accessor, installed again or not', () => {
     installLeanAsyncResourceBind();
     const bound = new AsyncResource('test').bind(() => 1);
     expect(Object.getOwnPropertyNames(bound)).not.toContain('asyncResource');
