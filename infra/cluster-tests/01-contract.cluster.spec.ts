@@ -71,8 +71,16 @@ class Socket {
     this.socket.send(JSON.stringify(frame));
   }
 
-  next(test: (frame: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
-    return eventually('a matching WebSocket frame', () => this.frames.find(test), timeoutMs, 20);
+  /**
+   * The first frame received that passes `test`. A pushed change comes through the projectors, as a read model's
+   * change does, so it is given the same time as the `eventually` reads of this file: ten processes share two cores.
+   */
+  async next(test: (frame: Frame) => boolean, timeoutMs = 20_000): Promise<Frame> {
+    try {
+      return await eventually('a matching WebSocket frame', () => this.frames.find(test), timeoutMs, 20);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; the socket received: ${JSON.stringify(this.frames.map((frame) => frame.type))}`);
+    }
   }
 
   /** Once the pong is back, the token is verified and the socket follows the user's rooms. */
