@@ -54,7 +54,7 @@ const E2E_MEMBERS = 20;
 const FANOUT_MEMBERS = 5_000;
 const IDLE_CONNECTIONS = 20_000;
 /** Three processes beside the server on two cores: more would only queue for the CPU the server needs. */
-const LOAD_PROCESSES = Number(process.env.REALTIME_BENCH_LOAD_PROCESSES ?? 3);
+const LOAD_PROCESSES = loadProcesses(process.env.REALTIME_BENCH_LOAD_PROCESSES);
 /** 127.0.0.2 … 127.0.0.41: every address of 127.0.0.0/8 is loopback, each with its own ephemeral ports. */
 const SOURCE_ADDRESSES = Array.from({ length: 40 }, (_, i) => `127.0.0.${i + 2}`);
 const CONNECT_CONCURRENCY = 50;
@@ -792,6 +792,14 @@ async function inTurns<T, R>(items: readonly T[], concurrency: number, run: (ite
     }),
   );
   return results;
+}
+
+/** REALTIME_BENCH_LOAD_PROCESSES, when set: a whole number of processes, at least 1 (a typo must not run a bench with none). */
+function loadProcesses(setting: string | undefined): number {
+  if (setting === undefined) return 3;
+  const processes = Number(setting);
+  if (!Number.isInteger(processes) || processes < 1) throw new Error(`REALTIME_BENCH_LOAD_PROCESSES must be a whole number ≥ 1, got "${setting}"`);
+  return processes;
 }
 
 function shuffled<T>(items: readonly T[]): T[] {
