@@ -28,7 +28,7 @@
 // REALTIME_BENCH_PHASES=idle,e2e,fanout,socketio (the default: all) runs part of it; REALTIME_BENCH_CPU_PROF=<dir>
 // has the embedded server write a V8 CPU profile there when it stops; REALTIME_BENCH_CLIENTS=library uses
 // `ws` and socket.io-client rather than the lean clients of websocket-frames.ts; REALTIME_BENCH_LOAD_PROCESSES=<n>
-// runs the load generator in n processes instead of LOAD_PROCESSES (to check that it is not what limits a figure).
+// runs the load generator in n processes instead of DEFAULT_LOAD_PROCESSES (to check that it is not what limits a figure).
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -54,6 +54,7 @@ const E2E_MEMBERS = 20;
 const FANOUT_MEMBERS = 5_000;
 const IDLE_CONNECTIONS = 20_000;
 /** Three processes beside the server on two cores: more would only queue for the CPU the server needs. */
+const DEFAULT_LOAD_PROCESSES = 3;
 const LOAD_PROCESSES = loadProcesses(process.env.REALTIME_BENCH_LOAD_PROCESSES);
 /** 127.0.0.2 … 127.0.0.41: every address of 127.0.0.0/8 is loopback, each with its own ephemeral ports. */
 const SOURCE_ADDRESSES = Array.from({ length: 40 }, (_, i) => `127.0.0.${i + 2}`);
@@ -796,7 +797,7 @@ async function inTurns<T, R>(items: readonly T[], concurrency: number, run: (ite
 
 /** REALTIME_BENCH_LOAD_PROCESSES, when set: a whole number of processes, at least 1 (a typo must not run a bench with none). */
 function loadProcesses(setting: string | undefined): number {
-  if (setting === undefined) return 3;
+  if (setting === undefined) return DEFAULT_LOAD_PROCESSES;
   const processes = Number(setting);
   if (!Number.isInteger(processes) || processes < 1) throw new Error(`REALTIME_BENCH_LOAD_PROCESSES must be a whole number ≥ 1, got "${setting}"`);
   return processes;
