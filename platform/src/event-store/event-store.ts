@@ -87,7 +87,10 @@ export interface EventStore {
    * Appends the events atomically after checking the expected revision.
    * Idempotent: when every event id of the batch is already the stream's, in the same order and
    * stored by one earlier append, that append's result is returned and nothing is written again
-   * (a client retrying after a timeout cannot duplicate events).
+   * (a client retrying after a timeout cannot duplicate events). A retry is recognised when it is sent
+   * with the expected revision of its first sending, however far the stream moved since; with 'any'
+   * or 'stream_exists', only among the stream's recent events (EventStoreDB's cache of recent writes,
+   * the embedded store's last RECENT_APPENDS_WINDOW events).
    * @throws WrongExpectedRevision when the stream is not at the expected revision.
    */
   appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;

@@ -60,10 +60,16 @@ const SCHEMA = `
     data       TEXT    NOT NULL,
     metadata   TEXT,
     created_at INTEGER NOT NULL,
-    UNIQUE (stream_id, revision),
-    UNIQUE (stream_id, event_id)
+    UNIQUE (stream_id, revision)
   );
 `;
+// No index on event ids: one would put a page of its own, at a random place, into every append's commit
+// (a third of an append's cost, and a third of what it writes to the WAL). A retried append is found by
+// revision instead (see `appendInTransaction`). Files made before this keep their UNIQUE (stream_id,
+// event_id) index; the unique violation it raises is still understood.
+
+/** How far back from a stream's end a retried `any` or `stream_exists` append is looked for. */
+export const RECENT_APPENDS_WINDOW = 1000;
 
 type AppendOutcome = { status: 'fulfilled'; value: AppendResult; inserted: EventRow[] } | PromiseRejectedResult;
 
@@ -122,7 +128,9 @@ export class SqliteEventStore implements EventStore {
     this.signal = sqliteAppendSignal(db.name);
     this.statements = {
       revision: db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
-      byEventId: db.prepare<[string, string], { revision: number }>('SELECT revision FROM events WHERE stream_id = ? AND event_id = ?'),
+      recentByEventId: db.prepare<[string, number, string], { revision: number }>(
+        'SELECT revision FROM events WHERE stream_id = ? AND revision > ? AND event_id = ? ORDER BY revision LIMIT 1',
+      ),
       idsFrom: db.prepare<[string, number, number], { event_id: string; position: number }>(
         'SELECT event_id, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
       ),
@@ -207,16 +215,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   // Runs inside a BEGIN IMMEDIATE transaction (see the constructor), so nobody else writes meanwhile.
-  // A repeated batch is only looked for when the append would otherwise fail: a retry either finds
-  // the stream moved on (wrong revision) or collides with its own event ids (unique violation).
+  // A retry is looked for only where the earlier append would be: with a revision (or `no_stream`), the
+  // batch is a repeat when the stream holds its ids right after that revision, which is where a retry that
+  // finds the stream moved on looks; with `any` or `stream_exists`, among the stream's last
+  // RECENT_APPENDS_WINDOW events, as EventStoreDB's cache of recent writes does.
   private appendInTransaction(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision, inserted: EventRow[]): AppendResult {
     const current = this.statements.revision.get(streamId)?.revision ?? undefined;
     try {
       checkExpectedRevision(streamId, expected, current);
     } catch (error) {
-      const repeated = this.repeatedAppend(streamId, events);
+      const repeated = typeof expected === 'number' || expected === 'no_stream' ? this.repeatedAt(streamId, events, revisionAfter(expected)) : undefined;
       if (repeated) return repeated;
       throw error;
+    }
+    if (current !== undefined && (expected === 'any' || expected === 'stream_exists')) {
+      const repeated = this.repeatedAmongRecent(streamId, events, current);
+      if (repeated) return repeated;
     }
     let revision = current ?? -1;
     let position = 0;
@@ -229,26 +243,29 @@ export class SqliteEventStore implements EventStore {
         position = Number(this.statements.insert.run(streamId, revision, event.id, event.type, data, metadata, now).lastInsertRowid);
         inserted.push({ position, stream_id: streamId, revision, event_id: event.id, type: event.type, data, metadata, created_at: now });
       } catch (error) {
+        // Only a file made with the event-id index (see SCHEMA) refuses an id the stream already holds.
         if (!isUniqueViolation(error)) throw error;
-        // Nothing of this batch is written yet when its first event collides (the transaction rolls back otherwise).
-        const repeated = revision === (current ?? -1) + 1 ? this.repeatedAppend(streamId, events) : undefined;
-        if (repeated) return repeated;
         throw new IdempotencyConflict(streamId, event.id);
       }
     }
     return { nextExpectedRevision: revision, position: position || this.head() };
   }
 
-  /** The result of the earlier append when this batch was appended before (a retry), else undefined. */
-  private repeatedAppend(streamId: string, events: readonly EventToAppend[]): AppendResult | undefined {
+  /** The result of the earlier append when the stream holds this batch from `revision` on, else undefined. */
+  private repeatedAt(streamId: string, events: readonly EventToAppend[], revision: number): AppendResult | undefined {
     const first = events[0];
     if (!first) return undefined;
-    const stored = this.statements.byEventId.get(streamId, first.id);
-    if (!stored) return undefined;
-    const rows = this.statements.idsFrom.all(streamId, stored.revision, events.length);
+    const rows = this.statements.idsFrom.all(streamId, revision, events.length);
+    if (rows[0]?.event_id !== first.id) return undefined;
     const same = rows.length === events.length && rows.every((row, i) => row.event_id === events[i]!.id);
     if (!same) throw new IdempotencyConflict(streamId, first.id);
-    return { nextExpectedRevision: stored.revision + events.length - 1, position: rows.at(-1)!.position };
+    return { nextExpectedRevision: revision + events.length - 1, position: rows.at(-1)!.position };
+  }
+
+  private repeatedAmongRecent(streamId: string, events: readonly EventToAppend[], current: number): AppendResult | undefined {
+    const first = events[0];
+    const stored = first && this.statements.recentByEventId.get(streamId, current - RECENT_APPENDS_WINDOW, first.id);
+    return stored ? this.repeatedAt(streamId, events, stored.revision) : undefined;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -388,6 +405,11 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     position: row.position,
     createdAt: new Date(row.created_at),
   };
+}
+
+/** The revision the first event of an append expecting `expected` takes. */
+function revisionAfter(expected: number | 'no_stream'): number {
+  return expected === 'no_stream' ? 0 : expected + 1;
 }
 
 function isUniqueViolation(error: unknown): boolean {

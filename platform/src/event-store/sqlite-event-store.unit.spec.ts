@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openSqlite } from '../sqlite/sqlite-database';
-import { WrongExpectedRevision } from './event-store';
+import { IdempotencyConflict, WrongExpectedRevision } from './event-store';
 import { eventStoreContract } from './event-store.contract';
-import { SqliteEventStore } from './sqlite-event-store';
+import { RECENT_APPENDS_WINDOW, SqliteEventStore } from './sqlite-event-store';
 
 describe('SQLite event store', () => {
   eventStoreContract(() => {
@@ -138,5 +138,70 @@ describe('SQLite event store: appends written together', () => {
       if (seen.length === 4) break;
     }
     expect(seen).toEqual(['a0', 'b0', 'b1', 'a1']);
+  });
+});
+
+describe('SQLite event store: recognising a retried append without an index on event ids', () => {
+  let dir: string;
+  let file: string;
+  let store: SqliteEventStore;
+  const event = (text: string) => ({ id: randomUUID(), type: 'Noted', data: { text } });
+  const texts = async (streamId: string) => (await store.readStream(streamId)).map((e) => (e.data as { text: string }).text);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-es-retry-'));
+    file = path.join(dir, 'events.db');
+  });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes no index on event ids into a new file', async () => {
+    store = SqliteEventStore.open(file);
+    const db = openSqlite(file);
+    const indexed = db.prepare("SELECT name FROM pragma_index_list('events')").pluck().all() as string[];
+    const columns = indexed.map((name) => db.prepare('SELECT name FROM pragma_index_info(?)').pluck().all(name));
+    db.close();
+    expect(columns).toEqual([['stream_id', 'revision']]);
+  });
+
+  it('finds a retried `any` or `stream_exists` append among the recent events and writes it once', async () => {
+    store = SqliteEventStore.open(file);
+    await store.appendToStream('a', [event('first')], { expectedRevision: 'no_stream' });
+    const batch = [event('b0'), event('b1')];
+    const first = await store.appendToStream('a', batch, { expectedRevision: 'any' });
+    await store.appendToStream('a', [event('later')], { expectedRevision: 2 });
+
+    await expect(store.appendToStream('a', batch, { expectedRevision: 'any' })).resolves.toEqual(first);
+    await expect(store.appendToStream('a', batch, { expectedRevision: 'stream_exists' })).resolves.toEqual(first);
+    await expect(store.appendToStream('a', [batch[0]!, event('other')], { expectedRevision: 'any' })).rejects.toThrow(IdempotencyConflict);
+    expect(await texts('a')).toEqual(['first', 'b0', 'b1', 'later']);
+  });
+
+  it('appends anew an `any` retry that comes after more than RECENT_APPENDS_WINDOW other events, as EventStoreDB does', async () => {
+    store = SqliteEventStore.open(file);
+    const retried = event('retried');
+    await store.appendToStream('a', [retried], { expectedRevision: 'no_stream' });
+    await store.appendToStream('a', Array.from({ length: RECENT_APPENDS_WINDOW }, (_, i) => event(`filler ${i}`)), { expectedRevision: 0 });
+
+    const result = await store.appendToStream('a', [retried], { expectedRevision: 'any' });
+
+    expect(result.nextExpectedRevision).toBe(RECENT_APPENDS_WINDOW + 1);
+    expect((await store.readStream('a')).filter((e) => e.id === retried.id)).toHaveLength(2);
+  });
+
+  it('still refuses, writing nothing, an id repeated at a new revision in a file made with the event-id index', async () => {
+    const old = openSqlite(file);
+    old.exec(`CREATE TABLE events (
+      position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL,
+      data TEXT NOT NULL, metadata TEXT, created_at INTEGER NOT NULL, UNIQUE (stream_id, revision), UNIQUE (stream_id, event_id))`);
+    old.close();
+    store = SqliteEventStore.open(file);
+    const stored = event('stored');
+    await store.appendToStream('a', [stored], { expectedRevision: 'no_stream' });
+
+    await expect(store.appendToStream('a', [event('new'), stored], { expectedRevision: 0 })).rejects.toThrow(IdempotencyConflict);
+    expect(await texts('a')).toEqual(['stored']);
+    expect(await store.appendToStream('a', [stored], { expectedRevision: 'no_stream' })).toMatchObject({ nextExpectedRevision: 0 });
   });
 });
