@@ -19,6 +19,10 @@ export function openSqlite(file: string, options: OpenSqliteOptions = {}): Sqlit
   if (!options.readonly) db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
+  // Savepoint journals (a savepoint keeps the first image of each page it changes) and temporary sort
+  // trees in memory rather than in temporary files: both are small here, a transaction's few dozen pages,
+  // and on disk each page is a file write (measured: 70 MB written per 5 s at 1,500 messages/s).
+  db.pragma('temp_store = MEMORY');
   // Measured on the 2-core CI machine (single-event appends, one transaction each): defaults give
   // about 17,000 commits/s; reading through a memory map and checkpointing the WAL every ~40 MB
   // instead of every ~4 MB gives about 26,000. Both are safe with several processes on one file.

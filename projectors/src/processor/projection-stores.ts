@@ -3,7 +3,6 @@
 // write the checkpoint after the read model, which is safe because projections are idempotent.
 import {
   type CheckpointStore,
-  InOrder,
   MongoCheckpointStore,
   type SqliteDatabase,
   SqliteCheckpointStore,
@@ -13,37 +12,78 @@ import type { Db } from 'mongodb';
 import type { DataSource } from 'typeorm';
 import type { ProjectionStore } from './projection';
 
+interface WaitingBatch {
+  readonly projection: string;
+  readonly position: number;
+  readonly apply: () => Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export class SqliteProjectionStore implements ProjectionStore {
   readonly checkpoints: SqliteCheckpointStore;
-  private readonly batches = new InOrder();
+  private waiting: WaitingBatch[] = [];
+  private writing = false;
 
   /**
-   * `db` must be a connection of the processors' own: the batch's transaction stays open across the
-   * projection's awaits, which is safe only because the SQLite repositories do their work
-   * synchronously, so the whole batch runs without yielding to other I/O on this connection.
+   * `db` must be a connection of the processors' own: a transaction stays open across the
+   * projections' awaits, which is safe only because the SQLite repositories do their work
+   * synchronously, so the whole transaction runs without yielding to other I/O on this connection.
    */
   constructor(private readonly db: SqliteDatabase) {
     this.checkpoints = new SqliteCheckpointStore(db);
   }
 
   /**
-   * Batches commit one after another: every processor on this connection shares it, and one could
-   * otherwise begin its transaction (or roll it back) inside another's, between two of its awaits.
+   * The batches of every processor on this connection that wait at the next turn of the event loop
+   * go into one write transaction, each in a savepoint of its own: an append wakes every processor at
+   * once, and a commit (the WAL write of the pages touched, the checkpoint row's among them) was most of
+   * what a small batch cost. A batch that fails is rolled back alone; each settles once the
+   * transaction is committed, so nothing is published before it is durable. Batches asked for while a
+   * transaction runs wait for the next one: one runs at a time, so no batch begins inside another's.
    */
   commit(projection: string, position: number, apply: () => Promise<void>): Promise<void> {
-    return this.batches.run(() => this.commitNow(projection, position, apply));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ projection, position, apply, resolve, reject });
+      if (this.waiting.length === 1 && !this.writing) setImmediate(() => void this.writeWaiting());
+    });
   }
 
-  private async commitNow(projection: string, position: number, apply: () => Promise<void>): Promise<void> {
-    this.db.exec('BEGIN IMMEDIATE');
+  private async writeWaiting(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const batches = this.waiting;
+      this.waiting = [];
+      await this.writeTogether(batches);
+    }
+    this.writing = false;
+  }
+
+  private async writeTogether(batches: readonly WaitingBatch[]): Promise<void> {
+    const written: WaitingBatch[] = [];
     try {
-      await apply();
-      this.checkpoints.saveSync(projection, position);
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const batch of batches) {
+        this.db.exec('SAVEPOINT batch');
+        try {
+          await batch.apply();
+          this.checkpoints.saveSync(batch.projection, batch.position);
+          this.db.exec('RELEASE batch');
+          written.push(batch);
+        } catch (error) {
+          this.db.exec('ROLLBACK TO batch');
+          this.db.exec('RELEASE batch');
+          batch.reject(error);
+        }
+      }
       this.db.exec('COMMIT');
     } catch (error) {
+      // The transaction is lost (or never began): every batch of it failed, a rejected one stays so.
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw error;
+      for (const batch of batches) batch.reject(error);
+      return;
     }
+    for (const batch of written) batch.resolve();
   }
 }
 
