@@ -412,6 +412,8 @@ function revisionAfter(expected: number | 'no_stream'): number {
   return expected === 'no_stream' ? 0 : expected + 1;
 }
 
+// Not `instanceof Error`: better-sqlite3's native half keeps the SqliteError class of the first realm that
+// loaded it, so under Jest, whose test files each run in a realm of their own, a later file's check fails.
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
