@@ -51,12 +51,15 @@ export class SqliteProjectionStore implements ProjectionStore {
 
   private async writeWaiting(): Promise<void> {
     this.writing = true;
-    while (this.waiting.length > 0) {
-      const batches = this.waiting;
-      this.waiting = [];
-      await this.writeTogether(batches);
+    try {
+      while (this.waiting.length > 0) {
+        const batches = this.waiting;
+        this.waiting = [];
+        await this.writeTogether(batches);
+      }
+    } finally {
+      this.writing = false;
     }
-    this.writing = false;
   }
 
   private async writeTogether(batches: readonly WaitingBatch[]): Promise<void> {
@@ -79,8 +82,12 @@ export class SqliteProjectionStore implements ProjectionStore {
       this.db.exec('COMMIT');
     } catch (error) {
       // The transaction is lost (or never began): every batch of it failed, a rejected one stays so.
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
       for (const batch of batches) batch.reject(error);
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // Then the next transaction cannot begin, and its batches fail saying why.
+      }
       return;
     }
     for (const batch of written) batch.resolve();
